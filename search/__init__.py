@@ -1,0 +1,1 @@
+"""Data layer: the records (``search.documents``), the store interface and its two backends."""
