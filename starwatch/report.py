@@ -8,6 +8,7 @@ from __future__ import annotations
 import typer
 
 from search.backends.base import SearchPage
+from search.backends.snippets import snippet_to_text
 
 
 def _stars(value: float | None) -> str:
@@ -30,7 +31,7 @@ def print_search_page(query: str, page: SearchPage) -> None:
         doc = hit.document
         rating = f"{doc.rating:.1f}★" if getattr(doc, "rating", None) is not None else doc.kind
         when = doc.published_at.date().isoformat() if doc.published_at else "undated"
-        text = " ".join((hit.snippet or doc.text).split())
+        text = " ".join((snippet_to_text(hit.snippet) if hit.snippet else doc.text).split())
         typer.echo(f"- [{doc.entity_id}] {rating} {when} ({doc.language or '?'}): {text[:160]}")
 
 

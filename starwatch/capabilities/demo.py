@@ -21,6 +21,7 @@ from starwatch.capabilities.collection import crawl_sources
 from starwatch.capabilities.comparison import GroupComparison, compare_group
 from starwatch.capabilities.mentions import search_mentions
 from starwatch.capabilities.stores import open_store
+from search.backends.snippets import snippet_to_text
 from starwatch.demo.site import DemoSite, demo_site
 from starwatch.mailcatcher import MailCatcher
 
@@ -114,7 +115,8 @@ def run_demo(data_dir: Path, *, now: datetime | None = None) -> DemoSummary:
         reviews_dropped=dict(report.dropped), alerts_fired=len(run.fired), alerts=alerts,
         emails=[str(p) for p in catcher.saved], comparison=comparison,
         search_query=DEMO_SEARCH, search_total=found.total,
-        search_examples=[_one_line(hit.snippet or hit.document.text) for hit in found.hits],
+        search_examples=[_one_line(snippet_to_text(hit.snippet) if hit.snippet else hit.document.text)
+                         for hit in found.hits],
     )
 
 

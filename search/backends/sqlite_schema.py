@@ -1,0 +1,145 @@
+"""SQLite schema and connections for ``SQLiteReviewStore``.
+
+Tables: ``documents`` (reviews and mentions: one typed column per search filter plus the record
+as JSON), ``documents_fts`` (FTS5 over title and text, rowid = ``documents.id``), ``snapshots``
+and ``incidents``. FTS5 uses ``unicode61 remove_diacritics 2`` so that "cafe" finds "café" and
+"creme brulee" finds "crème brûlée" in French reviews.
+
+Connections are opened in WAL mode with a busy timeout: a Celery worker can write while the CLI
+reads, and a writer waits for another writer instead of failing at once. Each thread (and each
+forked process) gets its own connection, because a sqlite3 connection must not be shared across
+threads or survive a fork. Reads no settings: the path comes from ``store.sqlite_path`` via
+``search.factory.get_store``.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from pathlib import Path
+
+from search.backends.base import StoreUnavailable
+
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_SECONDS = 10.0
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    id INTEGER PRIMARY KEY,
+    doc_id TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    source TEXT NOT NULL,
+    language TEXT,
+    sentiment_label TEXT,
+    rating REAL,
+    published_at TEXT,
+    record TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS documents_by_entity ON documents (entity_id, kind, published_at);
+CREATE INDEX IF NOT EXISTS documents_by_date ON documents (published_at);
+CREATE VIRTUAL TABLE IF NOT EXISTS documents_fts
+    USING fts5(title, text, tokenize = 'unicode61 remove_diacritics 2');
+CREATE TABLE IF NOT EXISTS snapshots (
+    snapshot_id TEXT PRIMARY KEY,
+    entity_id TEXT NOT NULL,
+    source TEXT NOT NULL,
+    observed_at TEXT NOT NULL,
+    record TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS snapshots_by_series ON snapshots (entity_id, source, observed_at);
+CREATE TABLE IF NOT EXISTS incidents (
+    incident_id TEXT PRIMARY KEY,
+    rule_id TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    opened_at TEXT NOT NULL,
+    record TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS incidents_by_rule ON incidents (rule_id, entity_id, status);
+"""
+
+
+def unavailable(path: Path, exc: BaseException, action: str) -> StoreUnavailable:
+    """A ``StoreUnavailable`` that names the file and says what to check."""
+    detail = str(exc) or type(exc).__name__
+    if "locked" in detail or "busy" in detail:
+        hint = (
+            f"another process kept a write lock for more than {BUSY_TIMEOUT_SECONDS:.0f} s; "
+            "retry, or look for a stuck starwatch process"
+        )
+    elif "not a database" in detail:
+        hint = "this file is not a SQLite database; point store.sqlite_path (STARWATCH_STORE__SQLITE_PATH) at another file"
+    else:
+        hint = (
+            "check that the directory exists and this user can write to it, or set "
+            "store.sqlite_path (STARWATCH_STORE__SQLITE_PATH) to a writable file"
+        )
+    return StoreUnavailable(f"SQLite database {path} cannot be used while {action} ({detail}): {hint}")
+
+
+class ConnectionPool:
+    """One connection per thread and process, all closed by ``close_all``.
+
+    The schema is created on the first connection of each pool, so every store method works on
+    a fresh file and ``ensure_ready`` is just "open once".
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._opened: list[sqlite3.Connection] = []
+        self._generation = 0
+        self._schema_ready = False
+
+    def get(self) -> sqlite3.Connection:
+        key = (os.getpid(), self._generation)
+        if getattr(self._local, "key", None) != key:
+            self._local.connection = self._open()
+            self._local.key = key
+        return self._local.connection
+
+    def _open(self) -> sqlite3.Connection:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            connection = sqlite3.connect(
+                self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False
+            )
+        except (OSError, sqlite3.Error) as exc:
+            raise unavailable(self.path, exc, "opening it") from None
+        try:
+            connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+            connection.execute("PRAGMA journal_mode = WAL")
+            connection.execute("PRAGMA synchronous = NORMAL")
+            self._create_schema(connection)
+        except sqlite3.Error as exc:
+            connection.close()
+            raise unavailable(self.path, exc, "preparing its tables") from None
+        with self._lock:
+            self._opened.append(connection)
+        return connection
+
+    def _create_schema(self, connection: sqlite3.Connection) -> None:
+        if self._schema_ready:
+            return
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise sqlite3.DatabaseError(
+                f"schema version {version} is newer than this starwatch understands ({SCHEMA_VERSION}); upgrade starwatch"
+            )
+        connection.executescript(SCHEMA)
+        if version < SCHEMA_VERSION:
+            connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        self._schema_ready = True
+
+    def close_all(self) -> None:
+        with self._lock:
+            opened, self._opened = self._opened, []
+            self._generation += 1
+        for connection in opened:
+            try:
+                connection.close()
+            except sqlite3.Error:
+                pass  # closing is best effort; the file stays consistent thanks to WAL

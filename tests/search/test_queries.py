@@ -1,0 +1,178 @@
+"""Elasticsearch request bodies, checked as plain dicts (no cluster needed)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from search import queries
+from search.backends.base import QueryError, SearchQuery
+from search.backends.snippets import MARK_END, MARK_START
+from search.query_text import parse_query_text
+
+UTC = timezone.utc
+BY_DATE = [{"published_at": {"order": "desc", "missing": "_last"}}, {"doc_id": {"order": "asc"}}]
+
+
+def sqs(text: str) -> dict:
+    return {
+        "simple_query_string": {
+            "query": text,
+            "fields": ["search_title^2", "search_text"],
+            "default_operator": "and",
+            "flags": "AND|OR|PHRASE|PREFIX|PRECEDENCE|WHITESPACE",
+            "analyze_wildcard": True,
+        }
+    }
+
+
+def test_search_body_with_text_filters_and_exclusion():
+    query = SearchQuery(
+        text="Café OR thé -froid", entity_ids=["cafe-du-port"], kinds=["review"], languages=["fr"],
+        min_rating=2, since=datetime(2024, 3, 1, 1, tzinfo=timezone(timedelta(hours=1))), limit=10, offset=20,
+    )
+    assert queries.search_body(query, parse_query_text(query.text)) == {
+        "query": {
+            "bool": {
+                "filter": [
+                    {"terms": {"entity_id": ["cafe-du-port"]}},
+                    {"terms": {"kind": ["review"]}},
+                    {"terms": {"language": ["fr"]}},
+                    {"range": {"rating": {"gte": 2}}},
+                    {"range": {"published_at": {"gte": "2024-03-01T00:00:00+00:00"}}},
+                ],
+                "must": [sqs('("cafe" | "the")')],
+                "must_not": [sqs('"froid"')],
+            }
+        },
+        "sort": [{"_score": {"order": "desc"}}] + BY_DATE,
+        "from": 20,
+        "size": 10,
+        "track_total_hits": True,
+        "track_scores": True,
+        "highlight": {
+            "pre_tags": [MARK_START],
+            "post_tags": [MARK_END],
+            "number_of_fragments": 0,
+            "fields": {"search_title": {}, "search_text": {}},
+        },
+    }
+
+
+def test_search_body_without_text_sorts_by_date_and_has_no_highlight():
+    query = SearchQuery(sources=[], max_rating=4, until=datetime(2024, 4, 1), sort="relevance")
+    assert queries.search_body(query, parse_query_text("")) == {
+        "query": {
+            "bool": {
+                "filter": [
+                    {"terms": {"source": []}},
+                    {"range": {"rating": {"lte": 4}}},
+                    {"range": {"published_at": {"lt": "2024-04-01T00:00:00+00:00"}}},
+                ]
+            }
+        },
+        "sort": BY_DATE,
+        "from": 0,
+        "size": 20,
+        "track_total_hits": True,
+    }
+
+
+def test_rating_stats_is_one_aggregation_for_all_entities():
+    body = queries.rating_stats_body(["a", "b"], datetime(2024, 3, 1, tzinfo=UTC), datetime(2024, 3, 8, tzinfo=UTC))
+    assert body == {
+        "size": 0,
+        "query": {
+            "bool": {
+                "filter": [
+                    {"term": {"kind": "review"}},
+                    {"terms": {"entity_id": ["a", "b"]}},
+                    {"exists": {"field": "rating"}},
+                    {"range": {"published_at": {"gte": "2024-03-01T00:00:00+00:00", "lt": "2024-03-08T00:00:00+00:00"}}},
+                ]
+            }
+        },
+        "aggs": {
+            "entities": {
+                "terms": {"field": "entity_id", "size": 2},
+                "aggs": {
+                    "average": {"avg": {"field": "rating"}},
+                    "stars": {
+                        "range": {
+                            "field": "rating",
+                            "ranges": [
+                                {"key": "1", "to": 1.5},
+                                {"key": "2", "from": 1.5, "to": 2.5},
+                                {"key": "3", "from": 2.5, "to": 3.5},
+                                {"key": "4", "from": 3.5, "to": 4.5},
+                                {"key": "5", "from": 4.5},
+                            ],
+                        }
+                    },
+                },
+            }
+        },
+    }
+
+
+def test_lowest_rated_body():
+    assert queries.lowest_rated_body("a", None, None, 3) == {
+        "size": 3,
+        "query": {"bool": {"filter": [
+            {"term": {"kind": "review"}}, {"terms": {"entity_id": ["a"]}}, {"exists": {"field": "rating"}},
+        ]}},
+        "sort": [{"rating": {"order": "asc"}}] + [
+            {"published_at": {"order": "desc", "missing": "_last"}}, {"doc_id": {"order": "asc"}},
+        ],
+    }
+
+
+def test_latest_snapshots_body_uses_top_hits_per_source():
+    assert queries.latest_snapshots_body(["a"]) == {
+        "size": 0,
+        "query": {"bool": {"filter": [{"terms": {"entity_id": ["a"]}}]}},
+        "aggs": {
+            "entities": {
+                "terms": {"field": "entity_id", "size": 1},
+                "aggs": {
+                    "sources": {
+                        "terms": {"field": "source", "size": 200, "order": {"_key": "asc"}},
+                        "aggs": {"latest": {"top_hits": {"size": 1, "sort": [{"observed_at": {"order": "desc"}}]}}},
+                    }
+                },
+            }
+        },
+    }
+
+
+def test_count_and_incident_bodies():
+    assert queries.count_body("mention", "a") == {
+        "query": {"bool": {"filter": [{"term": {"kind": "mention"}}, {"term": {"entity_id": "a"}}]}}
+    }
+    assert queries.count_body("review", None) == {"query": {"bool": {"filter": [{"term": {"kind": "review"}}]}}}
+    newest = [{"opened_at": {"order": "desc"}}, {"incident_id": {"order": "asc"}}]
+    assert queries.open_incident_body("drop", "a") == {
+        "size": 1,
+        "query": {"bool": {"filter": [
+            {"term": {"rule_id": "drop"}}, {"term": {"entity_id": "a"}}, {"term": {"status": "open"}},
+        ]}},
+        "sort": newest,
+    }
+    assert queries.list_incidents_body(None, 50) == {"size": 50, "query": {"bool": {"filter": []}}, "sort": newest}
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"limit": 1001}, "limit must be between 0 and 1000"),
+        ({"offset": -1}, "offset must be 0 or more"),
+        ({"offset": 9999, "limit": 2}, "within the first 10000 results"),
+        ({"sort": "rating"}, "sort must be"),
+        ({"sources": "port-site"}, r"sources must be a list of values, e.g. \['port-site'\]"),
+        ({"sentiment_labels": ["angry"]}, r"unknown values \['angry'\]"),
+    ],
+)
+def test_check_search_query_explains_the_fix(fields, message):
+    with pytest.raises(QueryError, match=message):
+        queries.check_search_query(SearchQuery(**fields))
