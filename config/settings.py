@@ -86,6 +86,12 @@ class TaskSettings(_Section):
     publish_retry_seconds: float = Field(
         default=90, ge=0, description="how long a producer keeps retrying an unreachable broker"
     )
+    visibility_timeout_seconds: float = Field(
+        default=300,
+        ge=1,
+        description="how long Redis waits for an unacknowledged task before giving it to another "
+        "worker; keep it above the longest task (a batch ingest takes seconds)",
+    )
 
 
 class SmtpSettings(_Section):
