@@ -1,0 +1,101 @@
+"""Review dates as platforms write them → aware UTC datetimes.
+
+Pages say ``2024-03-02``, ``17 octobre 2013``, ``2 weeks ago`` or ``il y a 3 jours``. ISO strings
+are read exactly with the standard library; everything else goes to dateparser, first with the
+page's language hint alone (so ``05/03/2024`` on a French page is 5 March), then with English and
+French together. Unparseable strings and dates more than a day in the future give ``None``: a
+review cannot be published after it was collected.
+
+``is_relative_date`` tells whether a string depends on when it was read ("2 weeks ago",
+"17 octobre" without a year); fingerprints must not use such dates or the id would drift from one
+crawl to the next. No settings are read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta, timezone
+
+import dateparser
+
+FALLBACK_LANGUAGES = ("en", "fr")
+FUTURE_TOLERANCE = timedelta(days=1)
+_PROBE_OFFSET = timedelta(days=400)
+
+
+def _as_utc(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
+
+
+def _language_attempts(languages: Iterable[str] | None) -> list[list[str]]:
+    hints = [code.split("-")[0].split("_")[0].lower() for code in (languages or []) if code]
+    # Each hint alone first, so its day/month order wins; an unknown code only fails its own attempt.
+    return [[code] for code in dict.fromkeys(hints)] + [list(FALLBACK_LANGUAGES)]
+
+
+def _dateparser(text: str, languages: list[str], base: datetime) -> datetime | None:
+    settings = {
+        "RETURN_AS_TIMEZONE_AWARE": True,
+        "TIMEZONE": "UTC",
+        "TO_TIMEZONE": "UTC",
+        "PREFER_DATES_FROM": "past",
+        "RELATIVE_BASE": base,
+    }
+    try:
+        return dateparser.parse(text, languages=languages, settings=settings)
+    except ValueError:  # a language code dateparser does not know (e.g. a bogus lang attribute)
+        return None
+
+
+def _parse(text: str, languages: Iterable[str] | None, base: datetime) -> datetime | None:
+    try:
+        return _as_utc(datetime.fromisoformat(text))
+    except ValueError:
+        pass
+    for attempt in _language_attempts(languages):
+        parsed = _dateparser(text, attempt, base)
+        if parsed is not None:
+            return _as_utc(parsed)
+    return None
+
+
+def parse_review_date(
+    raw: str | datetime | None, languages: Iterable[str] | None = None, *, now: datetime | None = None
+) -> datetime | None:
+    """Parse a publication date; None when absent, unparseable or in the future.
+
+    :param raw: the date as found on the page (or a datetime already).
+    :param languages: language hints, best first (``["fr"]``); English and French are tried after.
+    :param now: the reference for relative dates and the future check (default: current time).
+
+    >>> parse_review_date("17 octobre 2013").isoformat()
+    '2013-10-17T00:00:00+00:00'
+    """
+    now = _as_utc(now or datetime.now(timezone.utc))
+    if raw is None:
+        return None
+    if isinstance(raw, datetime):
+        parsed = _as_utc(raw)
+    else:
+        text = str(raw).strip()
+        parsed = _parse(text, languages, now) if text else None
+    if parsed is None or parsed > now + FUTURE_TOLERANCE:
+        return None
+    return parsed
+
+
+def is_relative_date(raw: str | datetime | None, languages: Iterable[str] | None = None) -> bool:
+    """True when the string means a different day depending on when it is read.
+
+    Parses the string against two reference times 400 days apart: an absolute date gives the
+    same answer both times.
+    """
+    if raw is None or isinstance(raw, datetime) or not str(raw).strip():
+        return False
+    text = str(raw).strip()
+    now = datetime.now(timezone.utc)
+    first = _parse(text, languages, now)
+    second = _parse(text, languages, now - _PROBE_OFFSET)
+    return first is not None and first != second

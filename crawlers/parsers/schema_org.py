@@ -1,0 +1,209 @@
+"""Extract schema.org reviews, the aggregate rating and the next-page link from one HTML page.
+
+Uses extruct for JSON-LD and microdata. extruct stops at the first invalid JSON-LD block, so each
+``<script type="application/ld+json">`` is handed to it separately: a broken block is recorded in
+``errors`` and the valid blocks and microdata on the same page are still read.
+
+Reviews are found at the top level, inside ``@graph`` and nested in any item (Product,
+LocalBusiness, Organization...) under ``review``/``reviews``; the aggregate rating is the first
+``aggregateRating`` or ``AggregateRating`` met in document order. ``flatten_review`` and
+``flatten_aggregate`` turn those schema.org dicts into flat, still raw, field values.
+No settings are read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlparse
+
+import extruct
+from extruct.jsonld import JsonLdExtractor
+from lxml import etree
+from lxml.html import HTMLParser, fromstring
+
+_REVIEW_KEYS = {"review", "reviews"}
+_AGGREGATE_KEY = "aggregateRating"
+
+
+@dataclass
+class SchemaOrgPage:
+    """What one page holds. ``errors`` are ``"<code>: <detail>"`` strings; ``language`` is ``<html lang>``."""
+
+    reviews: list[dict] = field(default_factory=list)
+    aggregate: dict | None = None
+    next_url: str | None = None
+    errors: list[str] = field(default_factory=list)
+    language: str | None = None
+
+
+def _type_names(node: dict) -> set[str]:
+    raw = node.get("@type") or node.get("type") or []
+    names = raw if isinstance(raw, list) else [raw]
+    return {str(name).rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1] for name in names}
+
+
+def _is_review(node: dict, key: str | None) -> bool:
+    names = _type_names(node)
+    if any(name.endswith("Review") for name in names):
+        return True
+    return key in _REVIEW_KEYS and not names
+
+
+class _Collector:
+    """Walks decoded schema.org data; does not descend into reviews (their itemReviewed is not ours)."""
+
+    def __init__(self) -> None:
+        self.reviews: list[dict] = []
+        self.aggregate: dict | None = None
+
+    def visit(self, node: object, key: str | None = None) -> None:
+        if isinstance(node, list):
+            for item in node:
+                self.visit(item, key)
+            return
+        if not isinstance(node, dict):
+            return
+        if _is_review(node, key):
+            self.reviews.append(node)
+            return
+        if key == _AGGREGATE_KEY or "AggregateRating" in _type_names(node):
+            self.aggregate = self.aggregate or node
+            return
+        for child_key, child in node.items():
+            if isinstance(child, (dict, list)):
+                self.visit(child, child_key)
+
+
+def _parse_tree(html: str | bytes):
+    data = html.encode("utf-8") if isinstance(html, str) else html
+    return fromstring(data, parser=HTMLParser(encoding="utf-8"))
+
+
+def _jsonld_items(tree, errors: list[str]) -> list:
+    items: list = []
+    extractor = JsonLdExtractor()
+    scripts = tree.xpath('//script[@type="application/ld+json"]')
+    for number, script in enumerate(scripts, start=1):
+        try:
+            items.extend(extractor.extract_items(script))
+        except ValueError as exc:  # json.JSONDecodeError and jstyleson errors are ValueErrors
+            errors.append(f"jsonld_invalid: block {number} of {len(scripts)} skipped ({exc})")
+    return items
+
+
+def _microdata_items(tree, url: str, errors: list[str]) -> list:
+    try:
+        return extruct.extract(tree, base_url=url, syntaxes=["microdata"], uniform=True)["microdata"]
+    except Exception as exc:  # extruct raises assorted errors on odd markup; keep the JSON-LD
+        errors.append(f"microdata_invalid: microdata skipped ({type(exc).__name__}: {exc})")
+        return []
+
+
+def _next_url(tree, url: str) -> str | None:
+    base = urljoin(url, (tree.xpath("//base/@href") or [""])[0])
+    for element in tree.xpath("//link[@rel][@href] | //a[@rel][@href]"):
+        if "next" in element.get("rel", "").lower().split():
+            candidate = urljoin(base, element.get("href").strip())
+            if urlparse(candidate).scheme in {"http", "https"}:
+                return candidate
+    return None
+
+
+def extract_schema_org(html: str | bytes, url: str) -> SchemaOrgPage:
+    """Reviews, aggregate rating and next page of one HTML page.
+
+    :param html: the page body.
+    :param url: the page's URL, used to resolve relative links.
+
+    Example::
+
+        page = extract_schema_org(response.text, response.url)
+        for review in page.reviews:
+            fields = flatten_review(review)
+    """
+    page = SchemaOrgPage()
+    try:
+        tree = _parse_tree(html)
+    except (etree.ParserError, ValueError) as exc:
+        page.errors.append(f"html_invalid: page could not be parsed ({exc})")
+        return page
+    collector = _Collector()
+    collector.visit(_jsonld_items(tree, page.errors))
+    collector.visit(_microdata_items(tree, url, page.errors))
+    page.reviews, page.aggregate = collector.reviews, collector.aggregate
+    page.next_url = _next_url(tree, url)
+    page.language = (tree.xpath("/html/@lang") or [None])[0] or None
+    return page
+
+
+def _first(value: object) -> object:
+    if isinstance(value, list):
+        return next((item for item in value if item not in (None, "")), None)
+    return value
+
+
+def _text(value: object) -> str | None:
+    value = _first(value)
+    if isinstance(value, dict):
+        value = value.get("@value", value.get("name", value.get("value")))
+        value = _first(value)
+    if value is None or isinstance(value, (dict, list)):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _scalar(value: object) -> object:
+    value = _first(value)
+    if isinstance(value, dict):
+        return _first(value.get("@value"))
+    return value
+
+
+def _author_name(value: object) -> str | None:
+    value = _first(value)
+    if isinstance(value, dict) and not value.get("name"):
+        parts = [_text(value.get("givenName")), _text(value.get("familyName"))]
+        return " ".join(part for part in parts if part) or None
+    return _text(value)
+
+
+def _external_id(review: dict) -> str | None:
+    for key in ("@id", "identifier", "id"):
+        candidate = _text(review.get(key))
+        # "#r3" or "_:b0" only make sense inside one page: page 2 today is page 3 tomorrow.
+        if candidate and not candidate.startswith(("#", "_:")):
+            return candidate
+    return None
+
+
+def flatten_review(review: dict) -> dict:
+    """Flat raw fields of one schema.org Review (values still as found on the page)."""
+    rating = _first(review.get("reviewRating"))
+    if isinstance(rating, dict):
+        value, best, worst = (_scalar(rating.get(k)) for k in ("ratingValue", "bestRating", "worstRating"))
+    else:
+        value, best, worst = _scalar(rating), None, None
+    return {
+        "external_id": _external_id(review),
+        "author_name": _author_name(review.get("author")),
+        "rating_value": value,
+        "rating_best": best,
+        "rating_worst": worst,
+        "title": _text(review.get("name")) or _text(review.get("headline")),
+        "text": _text(review.get("reviewBody")) or _text(review.get("description")),
+        "date": _text(review.get("datePublished")) or _text(review.get("dateCreated")),
+        "language_hint": _text(review.get("inLanguage")),
+        "url": _text(review.get("url")),
+    }
+
+
+def flatten_aggregate(aggregate: dict) -> dict:
+    """Flat raw fields of one schema.org AggregateRating."""
+    return {
+        "rating_value": _scalar(aggregate.get("ratingValue")),
+        "rating_best": _scalar(aggregate.get("bestRating")),
+        "rating_worst": _scalar(aggregate.get("worstRating")),
+        "rating_count": _scalar(aggregate.get("ratingCount")),
+        "review_count": _scalar(aggregate.get("reviewCount")),
+    }

@@ -1,0 +1,28 @@
+"""Review text cleanup: markup removed, entities decoded, whitespace collapsed.
+
+Pages put ``<br>``, ``<b>`` and ``&amp;`` inside ``reviewBody``; the store and the sentiment
+workers want plain text. Uses w3lib (a Scrapy dependency) rather than hand-written regexes.
+No settings are read.
+"""
+
+from __future__ import annotations
+
+import re
+
+from w3lib.html import remove_tags, replace_entities
+
+_BLOCK_TAGS = re.compile(r"<\s*/?\s*(br|p|div|li|ul|ol|h[1-6]|tr|td|blockquote)\b[^>]*>", re.IGNORECASE)
+
+
+def clean_text(raw: object) -> str:
+    """Plain, single-spaced text; ``""`` for None.
+
+    >>> clean_text("Très <b>bon</b>&nbsp;accueil<br/>merci")
+    'Très bon accueil merci'
+    """
+    if raw is None:
+        return ""
+    text = str(raw)
+    text = _BLOCK_TAGS.sub(" ", text)  # "accueil<br>merci" must not become "accueilmerci"
+    text = replace_entities(remove_tags(text))
+    return " ".join(text.split())
