@@ -8,9 +8,18 @@ from __future__ import annotations
 
 import re
 import socket
+import unicodedata
 import threading
 from dataclasses import dataclass, field
+from email import policy
+from email.parser import BytesParser
 from pathlib import Path
+
+
+def _slug(subject: str | None) -> str:
+    """A file-name-safe, readable form of a subject: "Café: 4,6★ → 2,0★" -> "cafe-4-6-2-0"."""
+    ascii_text = unicodedata.normalize("NFKD", subject or "").encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60] or "message"
 
 
 def _free_port(host: str) -> int:
@@ -48,9 +57,7 @@ class MailCatcher:
     def save(self, content: bytes) -> Path:
         with self._lock:
             number = len(self.saved) + 1
-            subject = re.search(rb"^Subject: (.*)$", content, re.MULTILINE | re.IGNORECASE)
-            slug = re.sub(r"[^a-z0-9]+", "-", (subject.group(1).decode("ascii", "ignore") if subject else "")
-                          .lower()).strip("-")[:50] or "message"
+            slug = _slug(BytesParser(policy=policy.default).parsebytes(content, headersonly=True)["Subject"])
             path = self.outbox / f"{number:03d}-{slug}.eml"
             path.write_bytes(content)
             self.saved.append(path)

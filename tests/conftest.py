@@ -24,22 +24,7 @@ import pytest
 
 REDIS_URL = os.environ.get("STARWATCH_TEST_REDIS_URL", "redis://127.0.0.1:6390/0")
 ES_URL = os.environ.get("STARWATCH_TEST_ES_URL", "http://127.0.0.1:9250")
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-
-
-def service_missing(name: str, url: str, detail: str) -> None:
-    """Fail under CI, skip elsewhere: a CI run must prove the integration, never pass without it."""
-    message = f"{name} is not reachable at {url} ({detail}); start it with: scripts/services start"
-    if IN_CI:
-        pytest.fail(message, pytrace=False)
-    pytest.skip(message)
-
-
-def free_port() -> int:
-    """A currently free TCP port on 127.0.0.1 (aiosmtpd cannot bind port 0 itself)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.service_support import free_port, service_missing
 
 
 @pytest.fixture(scope="session")

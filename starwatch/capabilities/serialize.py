@@ -18,7 +18,12 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, BaseModel):
         return value.model_dump(mode="json")
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        data = {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        # Computed totals (e.g. CrawlReport.reviews_collected) are part of what a caller sees.
+        for name in dir(type(value)):
+            if not name.startswith("_") and isinstance(getattr(type(value), name), property):
+                data.setdefault(name, to_jsonable(getattr(value, name)))
+        return data
     if isinstance(value, dict):
         return {str(k): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, set)):

@@ -8,7 +8,7 @@ from search.backends.base import StoreError, StoreUnavailable
 from search.backends.elasticsearch import ElasticsearchReviewStore
 from search.testing import StoreContract
 from search.testing_corpus import sample_reviews
-from tests.conftest import free_port
+from tests.service_support import free_port
 
 pytestmark = pytest.mark.integration
 

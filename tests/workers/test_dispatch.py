@@ -8,7 +8,7 @@ import threading
 
 import pytest
 import redis
-from conftest import free_port
+from tests.service_support import free_port
 from worker_support import broker_url_for_tests, celery_settings, sample_batch, wait_until
 
 from config.settings import load_settings

@@ -1,0 +1,25 @@
+"""Helpers shared by test modules (importable by name, unlike conftest.py files)."""
+
+from __future__ import annotations
+
+import os
+import socket
+
+import pytest
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def service_missing(name: str, url: str, detail: str) -> None:
+    """Fail under CI, skip elsewhere: a CI run must prove the integration, never pass without it."""
+    message = f"{name} is not reachable at {url} ({detail}); start it with: scripts/services start"
+    if IN_CI:
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+def free_port() -> int:
+    """A currently free TCP port on 127.0.0.1 (aiosmtpd cannot bind port 0 itself)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
