@@ -61,6 +61,9 @@ class CrawlSettings(_Section):
     allow_loopback: bool = Field(
         default=False, description="allow 127.0.0.0/8 and ::1 URLs (tests and the demo only)"
     )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", description="log level of a crawl (Scrapy installs it for the whole process)"
+    )
 
 
 class StoreSettings(_Section):

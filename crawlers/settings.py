@@ -87,6 +87,7 @@ def scrapy_settings_for(settings) -> dict[str, Any]:
         # Scrapy's default start of 5 s would make a 0-delay test crawl wait 5 s per page.
         AUTOTHROTTLE_START_DELAY=crawl.download_delay_seconds,
         DOWNLOAD_TIMEOUT=crawl.download_timeout_seconds,
+        LOG_LEVEL=crawl.log_level,
         STARWATCH_SETTINGS=settings,
     )
     return scrapy_settings

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import os
 import sys
 from pathlib import Path
@@ -62,7 +63,11 @@ def main_options(
     es_url: Optional[str] = typer.Option(None, help="Elasticsearch URL."),
     tasks: Optional[str] = typer.Option(None, help="Task mode: inprocess or celery."),
     broker_url: Optional[str] = typer.Option(None, help="Celery broker URL (redis://...)."),
+    log_level: Optional[str] = typer.Option(None, help="DEBUG, INFO, WARNING or ERROR (default: INFO; WARNING for the demo)."),
 ) -> None:
+    if log_level is not None:
+        os.environ["STARWATCH_CRAWL__LOG_LEVEL"] = log_level.upper()
+        logging.basicConfig(level=log_level.upper())
     flags = {"STARWATCH_CONFIG": config, "STARWATCH_STORE__BACKEND": store,
              "STARWATCH_STORE__SQLITE_PATH": sqlite_path, "STARWATCH_ELASTICSEARCH__URL": es_url,
              "STARWATCH_TASKS__MODE": tasks, "STARWATCH_TASKS__BROKER_URL": broker_url}
@@ -81,7 +86,8 @@ def demo(
     from starwatch.capabilities.demo import run_demo
     from starwatch.report import print_demo_summary
 
-    summary = run_demo(data_dir)
+    os.environ.setdefault("STARWATCH_CRAWL__LOG_LEVEL", "WARNING")
+    summary = run_demo(data_dir, log_level=os.environ["STARWATCH_CRAWL__LOG_LEVEL"])
     print_json(summary) if as_json else print_demo_summary(summary)
 
 

@@ -57,7 +57,8 @@ def print_demo_summary(summary) -> None:
     echo = typer.echo
     echo("starwatch demo — embedded store (SQLite), in-process tasks, no services needed")
     echo(f"\nCollected {summary.reviews_collected} reviews of {summary.entities} businesses from the "
-         f"demo site; indexed {summary.reviews_indexed}.")
+         f"demo site; indexed {summary.reviews_indexed}, of which {summary.reviews_scored} got a "
+         f"language and a sentiment score.")
     for reason, count in sorted(summary.reviews_dropped.items()):
         echo(f"  dropped {count} entry(ies): {reason}")
     echo("")

@@ -21,6 +21,7 @@ from starwatch.capabilities.collection import crawl_sources
 from starwatch.capabilities.comparison import GroupComparison, compare_group
 from starwatch.capabilities.mentions import search_mentions
 from starwatch.capabilities.stores import open_store
+from search.backends.base import SearchQuery
 from search.backends.snippets import snippet_to_text
 from starwatch.demo.site import DemoSite, demo_site
 from starwatch.mailcatcher import MailCatcher
@@ -43,6 +44,7 @@ class DemoSummary:
     entities: int
     reviews_collected: int
     reviews_indexed: int
+    reviews_scored: int
     reviews_dropped: dict[str, int]
     alerts_fired: int
     alerts: list[DemoAlert]
@@ -53,11 +55,12 @@ class DemoSummary:
     search_examples: list[str] = field(default_factory=list)
 
 
-def demo_settings(site: DemoSite, data_dir: Path, smtp_port: int) -> dict:
+def demo_settings(site: DemoSite, data_dir: Path, smtp_port: int, log_level: str = "INFO") -> dict:
     """The demo's configuration, as the YAML a user would write (saved next to the data)."""
     data = site.data
     return {
-        "crawl": {"allow_loopback": True, "download_delay_seconds": 0, "autothrottle": False},
+        "crawl": {"allow_loopback": True, "download_delay_seconds": 0, "autothrottle": False,
+                  "log_level": log_level},
         "store": {"backend": "sqlite", "sqlite_path": str(data_dir / "starwatch.sqlite")},
         "tasks": {"mode": "inprocess"},
         "smtp": {"host": "127.0.0.1", "port": smtp_port, "security": "none",
@@ -87,18 +90,20 @@ def _prepare(data_dir: Path) -> Path:
     return outbox
 
 
-def run_demo(data_dir: Path, *, now: datetime | None = None) -> DemoSummary:
+def run_demo(data_dir: Path, *, now: datetime | None = None, log_level: str = "INFO") -> DemoSummary:
     """Run the whole pipeline once on the bundled demo businesses; see the module docstring."""
     data_dir = data_dir.resolve()
     outbox = _prepare(data_dir)
     now = now or datetime.now(timezone.utc)
     with demo_site(now) as site, MailCatcher(outbox) as catcher:
-        raw = demo_settings(site, data_dir, catcher.port)
+        raw = demo_settings(site, data_dir, catcher.port, log_level)
         settings = Settings(**raw)
         report = crawl_sources(settings)
         with open_store(settings) as store:
             store.refresh()
             indexed = store.count("review")
+            scored = store.search(SearchQuery(kinds=["review"], limit=1,
+                                              sentiment_labels=["negative", "neutral", "positive"])).total
         run = run_alert_rules(settings, now=now)
         comparison = compare_group(settings, site.data["group"]["id"], now=now)
         found = search_mentions(settings, DEMO_SEARCH, limit=3)
@@ -111,7 +116,7 @@ def run_demo(data_dir: Path, *, now: datetime | None = None) -> DemoSummary:
     return DemoSummary(
         data_dir=str(data_dir), config_file=str(config_file),
         entities=len(settings.entities),
-        reviews_collected=report.reviews_collected, reviews_indexed=indexed,
+        reviews_collected=report.reviews_collected, reviews_indexed=indexed, reviews_scored=scored,
         reviews_dropped=dict(report.dropped), alerts_fired=len(run.fired), alerts=alerts,
         emails=[str(p) for p in catcher.saved], comparison=comparison,
         search_query=DEMO_SEARCH, search_total=found.total,
