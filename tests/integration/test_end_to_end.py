@@ -1,8 +1,9 @@
 """The whole path on real components, through the real CLI, as an operator would run it:
 
 demo site on loopback → ``starwatch crawl`` (Scrapy) → Redis → a ``starwatch worker`` process
-(Celery) → Elasticsearch → ``starwatch search`` finds the reviews → ``starwatch alerts run``
-fires ``rating_drop`` once → the email arrives at a real SMTP server, saying what changed.
+(Celery) → Elasticsearch → ``starwatch search`` finds the reviews → a ``starwatch beat`` process
+has the worker fire ``rating_drop`` once → the email arrives at a real SMTP server,
+saying what changed; an on-demand ``starwatch alerts run`` then fires nothing new.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -43,6 +45,24 @@ def wait_until(predicate, timeout: float, what: str):
     raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
 
 
+@contextmanager
+def background(config: Path, tmp_path: Path, *command: str):
+    """A long-running ``starwatch`` command (worker, beat) for the duration of a block."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STARWATCH_")}
+    with open(tmp_path / f"{command[0]}.log", "w") as log:
+        process = subprocess.Popen([sys.executable, "-m", "starwatch.cli", "--config", str(config), *command],
+                                   stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+        try:
+            yield process
+        finally:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
 @pytest.fixture
 def stack(tmp_path, redis_url, es_url, es_index_prefix, smtp_server):
     """A config pointing at the real services, the demo site, and one Celery worker process."""
@@ -55,23 +75,12 @@ def stack(tmp_path, redis_url, es_url, es_index_prefix, smtp_server):
         raw["store"] = {"backend": "elasticsearch"}
         raw["elasticsearch"] = {"url": es_url, "index_prefix": es_index_prefix}
         raw["tasks"] = {"mode": "celery", "broker_url": broker, "batch_size": 10}
+        raw["alerts"]["evaluate_every_minutes"] = 0.05  # beat every 3 s, so the test waits little
         config = tmp_path / "starwatch.yaml"
         config.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
-        env = {k: v for k, v in os.environ.items() if not k.startswith("STARWATCH_")}
-        log = open(tmp_path / "worker.log", "w")
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "starwatch.cli", "--config", str(config), "worker",
-             "--queues", "ingest,alerts", "--concurrency", "1", "--loglevel", "warning"],
-            stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
-        try:
+        with background(config, tmp_path, "worker", "--queues", "ingest,alerts", "--concurrency", "1",
+                        "--loglevel", "warning"):
             yield config, site
-        finally:
-            os.killpg(worker.pid, signal.SIGTERM)
-            try:
-                worker.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(worker.pid, signal.SIGKILL)
-            log.close()
 
 
 def queue_drained(config: Path) -> bool:
@@ -89,7 +98,7 @@ def indexed_count(config: Path) -> int:
     return json.loads(result.stdout)["total"]
 
 
-def test_crawl_to_worker_to_elasticsearch_to_search_to_alert_email(stack, smtp_server):
+def test_crawl_to_worker_to_elasticsearch_to_search_to_alert_email(stack, smtp_server, tmp_path):
     config, site = stack
 
     crawl = cli(config, "crawl", "--json")
@@ -105,23 +114,20 @@ def test_crawl_to_worker_to_elasticsearch_to_search_to_alert_email(stack, smtp_s
     assert hits and all(h["document"]["entity_id"] == "cafe-lumiere" for h in hits)
     assert all(h["document"]["sentiment_label"] for h in hits)  # the worker analysed them
 
-    first = cli(config, "alerts", "run", "--json")
-    assert first.returncode == 0, first.stderr
-    fired = json.loads(first.stdout)["fired"]
-    assert [f["incident"]["entity_id"] for f in fired] == ["cafe-lumiere"]
-
-    message = smtp_server.wait_for(1)[0]
+    # The scheduled path: beat → the worker's evaluate_alerts task → rating_drop → SMTP.
+    with background(config, tmp_path, "beat", "--schedule-file", str(tmp_path / "beat-schedule")):
+        message = smtp_server.wait_for(1, timeout=90)[0]
     subject = message["Subject"]
     assert "Café Lumière" in subject and "→" in subject
-    details = fired[0]["incident"]["details"]
     body = message.get_body(("plain",)).get_content()
-    french = lambda value: f"{value:.1f}".replace(".", ",")  # the entity's emails are in French
-    assert french(details["old_average"]) in body and french(details["new_average"]) in body
-    assert str(details["recent_count"]) in body
+    # Demo data: the 30 days before averaged 73/16 = 4.56★, the last 7 days 16/8 = 2.0★ (French email).
+    assert "4,6★" in body and "2,0★" in body and "8 avis" in body
     assert message["To"] == "gerance@cafe-lumiere.example.org"
 
-    second = cli(config, "alerts", "run", "--json")
-    assert json.loads(second.stdout)["fired"] == []  # fires once, not on every evaluation
+    # On demand, the same incident is already open: nothing fires twice.
+    again_alerts = cli(config, "alerts", "run", "--json")
+    assert again_alerts.returncode == 0, again_alerts.stderr
+    assert json.loads(again_alerts.stdout)["fired"] == []
     time.sleep(1)
     assert len(smtp_server.messages) == 1
 
