@@ -1,8 +1,9 @@
 """Items as they travel through the crawl: raw from the spiders, then normalised by the pipelines.
 
 ``RawReview`` and ``RawRatingSummary`` hold values exactly as found on the page (ratings may be
-``"4,5"`` or ``"9/10"``, dates ``"il y a 3 jours"``). ``NormalizeReviewPipeline`` turns them into
-``NormalizedReview``/``NormalizedRatingSummary``; ``FingerprintPipeline`` then builds the final
+``"4,5"`` or ``"9/10"``, dates ``"il y a 3 jours"``); ``RawMention`` is a feed entry that names
+the entity. ``NormalizeReviewPipeline`` turns them into
+``NormalizedReview``/``NormalizedRatingSummary``/``NormalizedMention``; ``FingerprintPipeline`` then builds the final
 ``search.documents`` records. The raw reviewer name is hidden from ``repr`` so that Scrapy's
 "Dropped: ..." log lines never print it. No settings are read.
 """
@@ -34,6 +35,38 @@ class RawReview:
     text: str | None = None
     date: str | None = None
     language_hint: str | None = None
+    listing_key: str | None = field(default=None, repr=False)  # set by the spider, see crawlers.tracking
+
+
+@dataclass
+class RawMention:
+    """A news, blog or forum entry naming the entity; ``matched_span`` is the text that matched."""
+
+    source_id: str
+    entity_id: str
+    platform: str
+    url: str | None = None
+    title: str | None = None
+    text: str | None = None
+    date: str | None = None
+    language_hint: str | None = None
+    matched_span: str | None = None
+    listing_key: str | None = field(default=None, repr=False)  # set by the spider, see crawlers.tracking
+
+
+@dataclass
+class NormalizedMention:
+    """A mention with plain text and a parsed date."""
+
+    source_id: str
+    entity_id: str
+    platform: str
+    url: str | None
+    title: str | None
+    text: str
+    language: str | None
+    published_at: datetime | None
+    matched_span: str | None
 
 
 @dataclass

@@ -27,6 +27,13 @@ class SourceReport:
     reviews_collected: int = 0
     snapshots: int = 0
     robots_forbidden: int = 0
+    mentions: int = 0
+    new_reviews: int = 0
+    edited_reviews: int = 0
+    deleted_reviews: int = 0
+    complete_listing: bool = False
+    health: str | None = None  # ok, empty, degraded or failed (crawlers.monitors); None when not judged
+    health_problems: list[str] = field(default_factory=list)
     dropped: dict[str, int] = field(default_factory=dict)
     field_problems: dict[str, int] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
@@ -126,6 +133,13 @@ def source_report(configured: ConfiguredSource, crawler, start_failure: str | No
         reviews_collected=stats.get("starwatch/handed_off/reviews", 0),
         snapshots=stats.get("starwatch/handed_off/snapshots", 0),
         robots_forbidden=stats.get("robotstxt/forbidden", 0),
+        mentions=stats.get("starwatch/handed_off/mentions", 0),
+        new_reviews=stats.get("starwatch/reviews/new", 0),
+        edited_reviews=stats.get("starwatch/reviews/edited", 0),
+        deleted_reviews=stats.get("starwatch/reviews/deleted", 0),
+        complete_listing=bool(stats.get("starwatch/listing/complete")),
+        health=stats.get("starwatch/health/status"),
+        health_problems=[p for p in str(stats.get("starwatch/health/problems", "")).split(" | ") if p],
         dropped=_with_prefix(stats, _DROPPED),
         field_problems=_with_prefix(stats, _FIELD),
         errors=errors_from(stats, start_failure),

@@ -11,7 +11,7 @@ Before anything is fetched, source URLs are checked: loopback is refused unless
 Twisted's reactor cannot be restarted, so ``run_crawl`` runs **once per process**; schedulers
 and tests start a new process per crawl, for example with the command line::
 
-    python -m crawlers.runner --config starwatch.yaml [--source ID ...] [--output batches.jsonl]
+    python -m crawlers.runner --config starwatch.yaml [--source ID ...] [--output batches.jsonl] [--backfill]
 
 which prints the report as JSON on stdout and exits 0 when every source crawled cleanly, 1 when
 a source reported errors, 2 when the configuration is unusable. ``--output`` writes the batches to
@@ -62,13 +62,17 @@ def select_sources(settings: Settings, source_ids: list[str] | None) -> list[Con
     return selected
 
 
-def run_crawl(settings: Settings, source_ids: list[str] | None = None, sink: Sink | None = None) -> CrawlReport:
+def run_crawl(
+    settings: Settings, source_ids: list[str] | None = None, sink: Sink | None = None, backfill: bool = False,
+) -> CrawlReport:
     """Crawl sources once and report per-source results; runs once per process.
 
     :param settings: starwatch settings (``config.load_settings()``).
     :param source_ids: the sources to crawl; default every configured source.
     :param sink: ``callable(batch)`` receiving the records, shared by all crawlers of the run;
         default ``workers.dispatch.submit_batch`` bound to ``settings``.
+    :param backfill: walk each source's whole history (up to ``backfill_max_pages``) instead of
+        stopping at the first page of already-known reviews.
     :raises CrawlConfigError: unknown source, refused address, or no sink available.
 
     Example::
@@ -89,7 +93,7 @@ def run_crawl(settings: Settings, source_ids: list[str] | None = None, sink: Sin
     # spider name == source type; creating the first crawler installs Scrapy's reactor
     jobs = [(configured, process.create_crawler(configured.source.type)) for configured in selected]
     start_failures: dict[str, str] = {}
-    chains = [_crawl_in_turn(process, group, start_failures) for group in _grouped_by_host(jobs)]
+    chains = [_crawl_in_turn(process, group, start_failures, backfill) for group in _grouped_by_host(jobs)]
     DeferredList(chains).addBoth(_stop_reactor)
     _already_ran = True
     process.start(stop_after_crawl=False, install_signal_handlers=threading.current_thread() is threading.main_thread())
@@ -111,10 +115,10 @@ def _grouped_by_host(jobs: list) -> list[list]:
 
 
 @inlineCallbacks
-def _crawl_in_turn(process: CrawlerProcess, jobs: list, start_failures: dict[str, str]):
+def _crawl_in_turn(process: CrawlerProcess, jobs: list, start_failures: dict[str, str], backfill: bool = False):
     for configured, crawler in jobs:
         try:
-            yield process.crawl(crawler, source_id=configured.source.id)
+            yield process.crawl(crawler, source_id=configured.source.id, backfill=backfill)
         except Exception as error:  # a crawl that cannot start must not stop the others
             start_failures[configured.source.id] = f"{type(error).__name__}: {error}"
         if stats_of(crawler).get("finish_reason") == "shutdown":
@@ -142,6 +146,9 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--output", metavar="FILE", help="append batches to this JSON Lines file instead of the task queue"
     )
+    parser.add_argument(
+        "--backfill", action="store_true", help="walk each source's whole history, not only the new pages"
+    )
     return parser.parse_args(argv)
 
 
@@ -150,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings(args.config)
         sink = JsonlFileSink(args.output) if args.output else None
-        report = run_crawl(settings, args.sources, sink)
+        report = run_crawl(settings, args.sources, sink, backfill=args.backfill)
     except (ConfigError, CrawlConfigError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

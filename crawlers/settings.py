@@ -14,7 +14,13 @@ Item pipelines run in this order (gaps leave room for later stages):
   200 normalize   0–5 ratings, parsed dates, plain text, hashed authors
   300 fingerprint build search.documents records with stable ids
   400 dedupe      drop repeats of an id within one crawl
+  450 changes     new / known / edited reviews; edits become review events (crawl history)
   900 handoff     send batches to the task queue (STARWATCH_SINK)
+
+Extensions: ``CrawlStateExtension`` loads a source's history before its crawl (incremental
+paging, change tracking) and saves it after, recording deletions; ``CrawlHealthExtension``
+judges each crawl at spider close and stores the verdict as a crawl event for operators.
+``STARWATCH_CRAWL_STATE_ENABLED = False`` crawls without history (``starwatch extract``).
 """
 
 from __future__ import annotations
@@ -36,6 +42,9 @@ DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024  # review pages are small; a huge body is a mistake or a trap
 RETRY_TIMES = 2
 COOKIES_ENABLED = False  # public review pages need no session
+# Items of one response processed in parallel. Scrapy's default (100) starts 100 asyncio tasks for
+# every response however few items it holds; our pipelines are synchronous, so a few suffice.
+CONCURRENT_ITEMS = 8
 TELNETCONSOLE_ENABLED = False  # no debugging port on production hosts
 REMOTE_CONTROL_ENABLED = False  # nor Scrapy's code-execution HTTP endpoint
 FEED_EXPORT_ENCODING = "utf-8"
@@ -50,8 +59,19 @@ ITEM_PIPELINES = {
     "crawlers.pipelines.normalize.NormalizeReviewPipeline": 200,
     "crawlers.pipelines.fingerprint.FingerprintPipeline": 300,
     "crawlers.pipelines.dedupe.DropDuplicatesPipeline": 400,
+    "crawlers.pipelines.changes.ChangeTrackingPipeline": 450,
     "crawlers.pipelines.handoff.HandoffPipeline": 900,
 }
+
+EXTENSIONS = {
+    "crawlers.extensions.crawl_state.CrawlStateExtension": 500,
+    "crawlers.extensions.crawl_health.CrawlHealthExtension": 510,
+}
+STARWATCH_CRAWL_STATE_ENABLED = True  # off: no history read or written (every crawl is a full one)
+STARWATCH_STATE_STORE = None  # a crawlers.state_store.SharedStore; None means the configured store
+STARWATCH_HEALTH_MIN_LISTED = 1  # fewer entries found than this: the crawl is "empty"
+STARWATCH_HEALTH_MAX_VALIDATION_ERRORS = 0  # Spidermon's default: any invalid entry degrades the crawl
+STARWATCH_HEALTH_MAX_ERROR_LOGS = 0
 
 # Expected drops (impossible ratings, repeats) are data-quality signals counted in stats, not
 # warnings; the stats name every reason.

@@ -3,7 +3,10 @@
 Pages say ``2024-03-02``, ``17 octobre 2013``, ``2 weeks ago`` or ``il y a 3 jours``. ISO strings
 are read exactly with the standard library; everything else goes to dateparser, first with the
 page's language hint alone (so ``05/03/2024`` on a French page is 5 March), then with English and
-French together. Unparseable strings and dates more than a day in the future give ``None``: a
+French together. Dates inside a phrase ("Publiée le 17 octobre 2013", "Date of experience:
+March 3, 2024", "Updated 3 days ago") are then searched for with dateparser's ``search_dates``,
+keeping only a found date with a number and a word (a month or a unit): a bare "3, 2024" picked
+out of an English phrase by a French reading is a misreading, and "en mai" alone too vague. Unparseable strings and dates more than a day in the future give ``None``: a
 review cannot be published after it was collected.
 
 ``is_relative_date`` tells whether a string depends on when it was read ("2 weeks ago",
@@ -13,10 +16,12 @@ crawl to the next. No settings are read.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 
 import dateparser
+from dateparser.search import search_dates
 
 FALLBACK_LANGUAGES = ("en", "fr")
 FUTURE_TOLERANCE = timedelta(days=1)
@@ -49,15 +54,40 @@ def _dateparser(text: str, languages: list[str], base: datetime) -> datetime | N
         return None
 
 
+def _search(text: str, languages: list[str], base: datetime) -> datetime | None:
+    settings = {"RETURN_AS_TIMEZONE_AWARE": True, "TIMEZONE": "UTC", "TO_TIMEZONE": "UTC",
+                "PREFER_DATES_FROM": "past", "PREFER_DAY_OF_MONTH": "first", "RELATIVE_BASE": base}
+    try:
+        found = search_dates(text, languages=languages, settings=settings) or []
+    except ValueError:
+        return None
+    for phrase, moment in found:
+        if _HAS_WORD.search(phrase) and _HAS_DIGIT.search(phrase):
+            return moment
+    return None
+
+
+_HAS_WORD = re.compile(r"[^\W\d_]{3,}")
+_HAS_DIGIT = re.compile(r"\d")
+MAX_DATE_TEXT = 200  # a "date" longer than this is a text block, not worth searching
+
+
 def _parse(text: str, languages: Iterable[str] | None, base: datetime) -> datetime | None:
     try:
         return _as_utc(datetime.fromisoformat(text))
     except ValueError:
         pass
-    for attempt in _language_attempts(languages):
+    attempts = _language_attempts(languages)
+    for attempt in attempts:
         parsed = _dateparser(text, attempt, base)
         if parsed is not None:
             return _as_utc(parsed)
+    if len(text) > MAX_DATE_TEXT:
+        return None
+    for attempt in attempts:
+        found = _search(text, attempt, base)
+        if found is not None:
+            return _as_utc(found)
     return None
 
 

@@ -1,7 +1,8 @@
 """Turn ratings as platforms display them into one 0–5 scale, keeping what was displayed.
 
-Platforms write ratings as ``4``, ``4.5``, ``"4,5"``, ``"4.5/5"``, ``"9/10"`` or ``"80 %"``, with
-optional schema.org ``bestRating``/``worstRating``. Without ``bestRating`` the scale tops out at 5,
+Platforms write ratings as ``4``, ``4.5``, ``"4,5"``, ``"4.5/5"``, ``"9/10"`` or ``"80 %"``, as
+star glyphs (``"★★★★☆"``) or as the words of an ``aria-label`` (``"Rated 4.4 out of 5 stars"``,
+``"Note : 4,5 sur 5 étoiles"``), with optional schema.org ``bestRating``/``worstRating``. Without ``bestRating`` the scale tops out at 5,
 as schema.org specifies. Values are rescaled proportionally (``value / best * 5``) so that "3 on a
 1–5 scale" stays 3 stars; only scales with a negative ``worstRating`` are mapped linearly.
 
@@ -19,7 +20,14 @@ TARGET_BEST = 5.0
 DEFAULT_BEST = 5.0  # schema.org's default bestRating
 
 _NUMBER = r"[+-]?\d+(?:[.,]\d+)?"
-_FRACTION = re.compile(rf"^({_NUMBER})\s*(?:/|out of|sur)\s*({_NUMBER})$", re.IGNORECASE)
+_FRACTION = re.compile(rf"^({_NUMBER})\s*(?:/|out of|of|sur)\s*({_NUMBER})$", re.IGNORECASE)
+# Words around a rating in aria-labels and visible text, removed before reading the numbers.
+_LEAD_WORDS = re.compile(
+    r"^(?:rated|rating|note|not[ée]e?|[ée]valuation|score)\s*:?\s*", re.IGNORECASE
+)
+_TRAIL_WORDS = re.compile(r"\s*(?:stars?|[ée]toiles?|points?)\.?$", re.IGNORECASE)
+_FULL_STARS, _HALF_STARS, _EMPTY_STARS = "★⭐✭✮", "⯨⯪", "☆✩"
+_GLYPHS = re.compile(rf"^[{_FULL_STARS}{_HALF_STARS}{_EMPTY_STARS}\s]+$")
 _PERCENT = re.compile(rf"^({_NUMBER})\s*%$")
 _PLAIN = re.compile(rf"^{_NUMBER}$")
 _COUNT = re.compile(r"^\d{1,3}(?:[ ,.\u00a0\u202f]\d{3})+$|^\d+$")
@@ -63,12 +71,25 @@ def _split_scale(raw: object) -> tuple[float, float | None, float | None]:
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         raise RatingError("missing", "no rating value")
     if isinstance(raw, str):
-        text = raw.strip()
+        text = _TRAIL_WORDS.sub("", _LEAD_WORDS.sub("", raw.strip()))
+        if _GLYPHS.match(text):
+            return _glyph_rating(text)
         if match := _FRACTION.match(text):
             return _to_number(match[1], "rating"), _to_number(match[2], "scale"), None
         if match := _PERCENT.match(text):
             return _to_number(match[1], "rating"), 100.0, 0.0
+        if _PLAIN.match(text):
+            return _to_number(text, "rating"), None, None
     return _to_number(raw, "rating"), None, None
+
+
+def _glyph_rating(text: str) -> tuple[float, float | None, float | None]:
+    """"★★★★☆" is 4 of 5; "★★★⯪☆" 3.5 of 5; filled stars alone are out of 5."""
+    full = sum(text.count(glyph) for glyph in _FULL_STARS)
+    half = sum(text.count(glyph) for glyph in _HALF_STARS)
+    empty = sum(text.count(glyph) for glyph in _EMPTY_STARS)
+    total = full + half + empty
+    return full + 0.5 * half, (float(total) if empty or half else None), None
 
 
 def _agree(found: float | None, declared: object, what: str) -> float | None:

@@ -1,18 +1,21 @@
 """Extract schema.org reviews, the aggregate rating and the next-page link from one HTML page.
 
-Uses extruct for JSON-LD and microdata. extruct stops at the first invalid JSON-LD block, so each
+Uses extruct for JSON-LD, microdata and RDFa (``crawlers.parsers.rdfa``). extruct stops at the first invalid JSON-LD block, so each
 ``<script type="application/ld+json">`` is handed to it separately: a broken block is recorded in
 ``errors`` and the valid blocks and microdata on the same page are still read.
 
 Reviews are found at the top level, inside ``@graph`` and nested in any item (Product,
 LocalBusiness, Organization...) under ``review``/``reviews``; the aggregate rating is the first
-``aggregateRating`` or ``AggregateRating`` met in document order. ``flatten_review`` and
+``aggregateRating`` or ``AggregateRating`` met in document order. A page whose rating is only in
+the DOM, as an ``aria-label`` such as "4.4 out of 5 stars", gets that as its aggregate (marked
+``"_origin": "dom"``). ``flatten_review`` and
 ``flatten_aggregate`` turn those schema.org dicts into flat, still raw, field values.
 No settings are read.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlparse
 
@@ -21,8 +24,13 @@ from extruct.jsonld import JsonLdExtractor
 from lxml import etree
 from lxml.html import HTMLParser, fromstring
 
+from crawlers.parsers.ratings import RatingError, parse_rating
+from crawlers.parsers.rdfa import rdfa_items
+
 _REVIEW_KEYS = {"review", "reviews"}
 _AGGREGATE_KEY = "aggregateRating"
+# An aria-label that reads as a rating ("4.4 out of 5 stars", "Note : 4,5 sur 5"), not "3 items".
+_ARIA_RATING = re.compile(r"\d\s*(?:/|out of|sur|stars?|étoiles?)", re.IGNORECASE)
 
 
 @dataclass
@@ -74,6 +82,13 @@ class _Collector:
                 self.visit(child, child_key)
 
 
+def collect_schema_org(data: object) -> SchemaOrgPage:
+    """Reviews and aggregate rating found in already-decoded schema.org-shaped data (any JSON)."""
+    collector = _Collector()
+    collector.visit(data)
+    return SchemaOrgPage(reviews=collector.reviews, aggregate=collector.aggregate)
+
+
 def _parse_tree(html: str | bytes):
     data = html.encode("utf-8") if isinstance(html, str) else html
     return fromstring(data, parser=HTMLParser(encoding="utf-8"))
@@ -92,11 +107,27 @@ def _jsonld_items(tree, errors: list[str]) -> list:
 
 
 def _microdata_items(tree, url: str, errors: list[str]) -> list:
+    if not tree.xpath("//*[@itemscope]"):
+        return []  # most pages carry JSON-LD only; skip extruct's microdata walk
     try:
         return extruct.extract(tree, base_url=url, syntaxes=["microdata"], uniform=True)["microdata"]
     except Exception as exc:  # extruct raises assorted errors on odd markup; keep the JSON-LD
         errors.append(f"microdata_invalid: microdata skipped ({type(exc).__name__}: {exc})")
         return []
+
+
+def dom_aggregate(tree) -> dict | None:
+    """The first rating-like ``aria-label`` of the page, as an AggregateRating, or None."""
+    for element in tree.xpath("//*[@aria-label]"):
+        label = " ".join((element.get("aria-label") or "").split())
+        if not _ARIA_RATING.search(label):
+            continue
+        try:
+            parse_rating(label)
+        except RatingError:
+            continue
+        return {"@type": "AggregateRating", "ratingValue": label, "_origin": "dom"}
+    return None
 
 
 def _next_url(tree, url: str) -> str | None:
@@ -130,7 +161,8 @@ def extract_schema_org(html: str | bytes, url: str) -> SchemaOrgPage:
     collector = _Collector()
     collector.visit(_jsonld_items(tree, page.errors))
     collector.visit(_microdata_items(tree, url, page.errors))
-    page.reviews, page.aggregate = collector.reviews, collector.aggregate
+    collector.visit(rdfa_items(tree, html, url, page.errors))
+    page.reviews, page.aggregate = collector.reviews, collector.aggregate or dom_aggregate(tree)
     page.next_url = _next_url(tree, url)
     page.language = (tree.xpath("/html/@lang") or [None])[0] or None
     return page

@@ -2,7 +2,10 @@
 
 Pages put ``<br>``, ``<b>`` and ``&amp;`` inside ``reviewBody``; the store and the sentiment
 workers want plain text. Uses w3lib (a Scrapy dependency) rather than hand-written regexes.
-No settings are read.
+
+``looks_unrendered`` spots template placeholders a page forgot to fill in (``<&=rating&>``,
+``{{ review.body }}``, ``<%= note %>``, ``${rating}``): such a value is not data, and the
+validation pipeline drops the whole entry. No settings are read.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import re
 
 from w3lib.html import remove_tags, replace_entities
 
+_PLACEHOLDER = re.compile(r"<[&%][=-]?.{0,80}?[&%]>|\{\{.{0,80}?\}\}|\$\{[\w.]{1,60}\}|\[%.{0,80}?%\]", re.DOTALL)
 _BLOCK_TAGS = re.compile(r"<\s*/?\s*(br|p|div|li|ul|ol|h[1-6]|tr|td|blockquote)\b[^>]*>", re.IGNORECASE)
 
 
@@ -26,3 +30,12 @@ def clean_text(raw: object) -> str:
     text = _BLOCK_TAGS.sub(" ", text)  # "accueil<br>merci" must not become "accueilmerci"
     text = replace_entities(remove_tags(text))
     return " ".join(text.split())
+
+
+def looks_unrendered(raw: object) -> bool:
+    """True when the value holds an unfilled template placeholder.
+
+    >>> looks_unrendered("<&=rating&>"), looks_unrendered("4,5 / 5")
+    (True, False)
+    """
+    return isinstance(raw, str) and bool(_PLACEHOLDER.search(raw))

@@ -4,7 +4,8 @@ A review's id comes from ``make_review_id``: the source plus the platform's own 
 page gives one, else a fingerprint of the hashed author, the publication day and the text. A
 relative date ("il y a 3 jours") is left out of that fingerprint, since it names a different day
 on every crawl. A rating summary becomes a ``RatingSnapshot`` identified by source, entity and
-observation time. No settings are read.
+observation time. A mention's id comes from ``make_mention_id``: the source, the entry's URL and
+its text. No settings are read.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from __future__ import annotations
 from pydantic import ValidationError
 from scrapy.exceptions import DropItem
 
-from crawlers.items import NormalizedRatingSummary, NormalizedReview
-from search.documents import RatingSnapshot, Review, make_review_id, make_snapshot_id
+from crawlers.items import NormalizedMention, NormalizedRatingSummary, NormalizedReview
+from search.documents import Mention, RatingSnapshot, Review, make_mention_id, make_review_id, make_snapshot_id
 
 
 def review_from(item: NormalizedReview) -> Review:
@@ -44,6 +45,16 @@ def snapshot_from(item: NormalizedRatingSummary) -> RatingSnapshot:
     )
 
 
+def mention_from(item: NormalizedMention) -> Mention:
+    """The ``Mention`` record for a normalised feed entry."""
+    return Mention(
+        mention_id=make_mention_id(item.source_id, item.url, " ".join(filter(None, (item.title, item.text)))),
+        source=item.source_id, platform=item.platform, entity_id=item.entity_id, title=item.title,
+        text=item.text, language=item.language, published_at=item.published_at, url=item.url,
+        matched_span=item.matched_span,
+    )
+
+
 class FingerprintPipeline:
     def __init__(self, stats):
         self.stats = stats
@@ -58,6 +69,8 @@ class FingerprintPipeline:
                 return review_from(item)
             if isinstance(item, NormalizedRatingSummary):
                 return snapshot_from(item)
+            if isinstance(item, NormalizedMention):
+                return mention_from(item)
         except ValidationError as error:
             # Normalisation should make this impossible; if it happens it is our bug, so say where.
             self.stats.inc_value("starwatch/dropped/invalid_record")

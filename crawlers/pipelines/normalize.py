@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import re
 
-from crawlers.items import NormalizedRatingSummary, NormalizedReview, RawRatingSummary, RawReview
+from crawlers.items import (
+    NormalizedMention, NormalizedRatingSummary, NormalizedReview, RawMention, RawRatingSummary, RawReview,
+)
 from crawlers.parsers.dates import is_relative_date, parse_review_date
 from crawlers.parsers.ratings import RatingError, parse_count, parse_rating
 from crawlers.parsers.text import clean_text
@@ -57,7 +59,18 @@ class NormalizeReviewPipeline:
             return self.normalize_review(item)
         if isinstance(item, RawRatingSummary):
             return self.normalize_summary(item)
+        if isinstance(item, RawMention):
+            return self.normalize_mention(item)
         return item
+
+    def normalize_mention(self, item: RawMention) -> NormalizedMention:
+        language = language_code(item.language_hint)
+        return NormalizedMention(
+            source_id=item.source_id, entity_id=item.entity_id, platform=item.platform, url=item.url,
+            title=clean_text(item.title) or None, text=clean_text(item.text), language=language,
+            published_at=parse_review_date(item.date, [language] if language else None),
+            matched_span=clean_text(item.matched_span) or None,
+        )
 
     def normalize_review(self, item: RawReview) -> NormalizedReview:
         rating = _rating_or_none(item)

@@ -2,7 +2,9 @@
 
 A review needs its source, entity and platform, and some content (text, title or rating); its
 rating, when present, must parse (``crawlers.parsers.ratings``). A rating summary needs a valid
-rating. Anything else missing or malformed is counted and kept, because a review without a date is
+rating. A mention needs text or a title. An entry holding an unfilled template placeholder
+(``<&=rating&>``, ``{{ review.body }}``) is not data and is dropped whole as
+``unrendered_template``. Anything else missing or malformed is counted and kept, because a review without a date is
 still a review.
 
 Stats, all under one prefix so a monitor can watch them:
@@ -15,11 +17,13 @@ from __future__ import annotations
 
 from scrapy.exceptions import DropItem
 
-from crawlers.items import RawRatingSummary, RawReview
+from crawlers.items import RawMention, RawRatingSummary, RawReview
 from crawlers.parsers.dates import parse_review_date
 from crawlers.parsers.ratings import RatingError, parse_count, parse_rating
+from crawlers.parsers.text import looks_unrendered
 
 REQUIRED_FIELDS = ("source_id", "entity_id", "platform")
+TEMPLATE_FIELDS = ("rating_value", "rating_best", "title", "text", "date", "author_name", "rating_count", "review_count")
 
 
 def _blank(value: object) -> bool:
@@ -35,10 +39,14 @@ class ValidateReviewPipeline:
         return cls(crawler.stats)
 
     def process_item(self, item):
+        if isinstance(item, (RawReview, RawRatingSummary, RawMention)):
+            self._check_rendered(item)
         if isinstance(item, RawReview):
             self._check_review(item)
         elif isinstance(item, RawRatingSummary):
             self._check_summary(item)
+        elif isinstance(item, RawMention):
+            self._check_mention(item)
         return item
 
     def _field(self, name: str, problem: str) -> None:
@@ -47,6 +55,22 @@ class ValidateReviewPipeline:
     def _drop(self, reason: str, detail: str, item) -> None:
         self.stats.inc_value(f"starwatch/dropped/{reason}")
         raise DropItem(f"{reason}: {detail} (source {getattr(item, 'source_id', '?')}, {getattr(item, 'url', '')})")
+
+    def _check_rendered(self, item) -> None:
+        for name in TEMPLATE_FIELDS:
+            value = getattr(item, name, None)
+            if looks_unrendered(value):
+                self._field(name.removesuffix("_value").removesuffix("_name"), "invalid")
+                self._drop("unrendered_template", f"{name} is an unfilled template placeholder {value!r:.60}", item)
+
+    def _check_mention(self, item: RawMention) -> None:
+        self._check_required(item)
+        if _blank(item.text) and _blank(item.title):
+            self._drop("empty_mention", "no text or title", item)
+        if _blank(item.matched_span):
+            self._drop("mention_unmatched", "the entry does not name the entity", item)
+        if _blank(item.date):
+            self._field("published_at", "missing")
 
     def _check_required(self, item) -> None:
         for name in REQUIRED_FIELDS:

@@ -1,102 +1,121 @@
-"""Base spider for sites that publish reviews as schema.org JSON-LD or microdata.
+"""Base spider for sites that publish reviews as schema.org JSON-LD, microdata or RDFa.
 
-Takes the spider argument ``source_id``, finds that source and its entity in the starwatch
-settings (``STARWATCH_SETTINGS``), crawls from ``source.url`` and follows ``rel="next"`` links up
-to ``source.max_pages``, staying on the source's host. Yields one ``RawReview`` per review and one
-``RawRatingSummary`` per crawl (the first page's aggregate rating). Extraction itself is the pure
-``crawlers.parsers.schema_org``; subclasses for particular platforms override ``review_item`` or
-``summary_item`` when a site bends the vocabulary.
+Crawls from ``source.url`` and pages in one of three ways, chosen by the source's data:
 
-Stats: ``starwatch/pages``, ``starwatch/page_errors/<code>``, ``starwatch/request_errors``,
-``starwatch/request_error_example``,
-``starwatch/pagination/max_pages_reached``, ``starwatch/field/aggregate_rating/missing``.
+- ``load_more_url`` (e.g. ``https://x/api/reviews?page={page}``): the first page is HTML, later
+  pages come from a JSON "load more" endpoint (``crawlers.parsers.load_more``);
+- ``page_url_pattern`` (e.g. ``https://x/avis?page={page}`` or ``...&start={offset}``): page N is
+  the pattern filled in; a page without reviews, or a 404, ends the listing;
+- otherwise the page's ``rel="next"`` link.
+
+Yields one ``RawReview`` per review and one ``RawRatingSummary`` per crawl (the first page's
+aggregate rating, from the DOM's aria-label when the markup has none). Paging limits and the
+incremental stop are ``ReviewSourceSpider.keep_paging``; extraction is the pure
+``crawlers.parsers.schema_org``. Subclasses for particular sites override ``review_from`` or
+``summary_from`` when a site bends the vocabulary.
+
+Stats (besides the base spider's): ``starwatch/field/aggregate_rating/missing``,
+``starwatch/page_errors/not_html``.
 """
 
 from __future__ import annotations
 
-from urllib.parse import urlparse
-
 import scrapy
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
 
-from crawlers.errors import CrawlConfigError
-from crawlers.items import RawRatingSummary, RawReview
+from crawlers.items import RawReview
+from crawlers.parsers.load_more import extract_load_more
 from crawlers.parsers.schema_org import extract_schema_org, flatten_aggregate, flatten_review
-from crawlers.sources import find_source, starwatch_settings_from
+from crawlers.platforms.base import ReviewSourceSpider, collected
 
 
-class SchemaOrgReviewSpider(scrapy.Spider):
+def fill_pattern(pattern: str, page_number: int, offset: int) -> str:
+    """``https://x/avis?page={page}&start={offset}`` with the numbers filled in."""
+    return pattern.replace("{page}", str(page_number)).replace("{offset}", str(offset))
+
+
+class SchemaOrgReviewSpider(ReviewSourceSpider):
     platform = "schema_org"
 
-    def __init__(self, source_id: str | None = None, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not source_id:
-            raise CrawlConfigError(f"spider {self.name!r} needs a source: pass -a source_id=<id>")
-        self.source_id = source_id
-
-    @classmethod
-    def from_crawler(cls, crawler, *args, **kwargs):
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        configured = find_source(starwatch_settings_from(crawler.settings), spider.source_id)
-        if configured.source.type != cls.platform:
-            raise CrawlConfigError(
-                f"source {spider.source_id!r} has type {configured.source.type!r}; "
-                f"spider {cls.name!r} crawls {cls.platform!r} sources"
-            )
-        spider.entity, spider.source = configured.entity, configured.source
-        spider.allowed_domains = [urlparse(configured.source.url).hostname]
-        return spider
-
     async def start(self):
-        yield scrapy.Request(
-            self.source.url, callback=self.parse_page, errback=self.on_request_error, cb_kwargs={"page_number": 1}
+        self.listed_so_far = 0
+        yield self.page_request(self.source.url, 1)
+
+    def page_request(self, url: str, page_number: int, callback=None, errback=None) -> scrapy.Request:
+        return scrapy.Request(
+            url, callback=callback or self.parse_page, errback=errback or self.on_request_error,
+            cb_kwargs={"page_number": page_number},
+            dont_filter=page_number == 1,  # like Scrapy's start requests: a redirect loop then reaches the errback
         )
 
+    # -- HTML pages -------------------------------------------------------------------------------
+
+    @collected
     def parse_page(self, response, page_number: int):
-        stats = self.crawler.stats
-        stats.inc_value("starwatch/pages")
         if not isinstance(response, TextResponse):
-            stats.inc_value("starwatch/page_errors/not_html")
-            self.logger.warning("Page %s is not HTML (%s); nothing extracted", response.url, type(response).__name__)
+            self.count_page(0)
+            self.page_error(response, f"not_html: the page is {type(response).__name__}, nothing extracted")
             return
         page = extract_schema_org(response.body, response.url)
         for error in page.errors:
-            stats.inc_value(f"starwatch/page_errors/{error.split(':', 1)[0]}")
-            self.logger.warning("Page %s: %s", response.url, error)
+            self.page_error(response, error)
+        reviews = [self.review_from(review, response, page.language) for review in page.reviews]
+        self.count_page(len(reviews))
+        self.listed_so_far = getattr(self, "listed_so_far", 0) + len(reviews)
         if page_number == 1:
             if page.aggregate is not None:
-                yield self.summary_item(page.aggregate, response)
+                yield self.summary_from(page.aggregate, response)
             else:
-                stats.inc_value("starwatch/field/aggregate_rating/missing")
-        for review in page.reviews:
-            yield self.review_item(review, response, page.language)
-        if page.next_url and page_number < self.source.max_pages:
-            yield response.follow(
-                page.next_url, callback=self.parse_page, errback=self.on_request_error,
-                cb_kwargs={"page_number": page_number + 1},
-            )
-        elif page.next_url:
-            stats.inc_value("starwatch/pagination/max_pages_reached")
+                self.crawler.stats.inc_value("starwatch/field/aggregate_rating/missing")
+        yield from reviews
+        next_request = self.next_html_page(page, page_number, reviews)
+        if self.keep_paging(page_number, reviews, next_request is not None):
+            yield next_request
 
-    def review_item(self, review: dict, response, page_language: str | None) -> RawReview:
+    def next_html_page(self, page, page_number: int, reviews: list) -> scrapy.Request | None:
+        offset = getattr(self, "listed_so_far", len(reviews))
+        if self.source.load_more_url:
+            url = fill_pattern(self.source.load_more_url, page_number + 1, offset)
+            return self.page_request(url, page_number + 1, self.parse_load_more, self.on_pattern_page_error)
+        if self.source.page_url_pattern:
+            if not reviews:
+                return None
+            url = fill_pattern(self.source.page_url_pattern, page_number + 1, offset)
+            return self.page_request(url, page_number + 1, errback=self.on_pattern_page_error)
+        return self.page_request(page.next_url, page_number + 1) if page.next_url else None
+
+    # -- JSON "load more" pages -------------------------------------------------------------------
+
+    @collected
+    def parse_load_more(self, response, page_number: int):
+        page = extract_load_more(response.body, response.url)
+        for error in page.errors:
+            self.page_error(response, error)
+        reviews = [self.review_from(review, response, None) for review in page.reviews]
+        self.count_page(len(reviews))
+        self.listed_so_far = getattr(self, "listed_so_far", 0) + len(reviews)
+        yield from reviews
+        has_more = page.has_more if page.has_more is not None else bool(reviews)
+        url = page.next_url or fill_pattern(self.source.load_more_url, page_number + 1, self.listed_so_far)
+        if self.keep_paging(page_number, reviews, has_more and bool(reviews)):
+            yield self.page_request(url, page_number + 1, self.parse_load_more, self.on_pattern_page_error)
+
+    def on_pattern_page_error(self, failure):
+        """A 404 past the last page of a URL pattern is the end of the listing, not a failure."""
+        if failure.check(HttpError) and failure.value.response.status == 404:
+            self.crawler.stats.inc_value("starwatch/pagination/end")
+            self.tracker.note_end_of_listing()
+            return
+        self.on_request_error(failure)
+
+    # -- records ----------------------------------------------------------------------------------
+
+    def review_from(self, review: dict, response, page_language: str | None) -> RawReview:
         fields = flatten_review(review)
         fields["url"] = response.urljoin(fields["url"]) if fields["url"] else response.url
         fields["language_hint"] = fields["language_hint"] or page_language
-        return RawReview(source_id=self.source.id, entity_id=self.entity.id, platform=self.platform, **fields)
+        return self.review_item(**fields)
 
-    def summary_item(self, aggregate: dict, response) -> RawRatingSummary:
-        return RawRatingSummary(
-            source_id=self.source.id, entity_id=self.entity.id, platform=self.platform,
-            url=response.url, **flatten_aggregate(aggregate),
-        )
-
-    def on_request_error(self, failure):
-        if failure.check(IgnoreRequest):
-            # robots.txt or the address guard said no: a decision, counted by whoever made it
-            self.logger.info("Not fetched: %s (%s)", failure.request.url, failure.getErrorMessage())
-            return
-        message = f"{failure.request.url}: {failure.getErrorMessage()}"
-        self.crawler.stats.inc_value("starwatch/request_errors")
-        self.crawler.stats.set_value("starwatch/request_error_example", message)
-        self.logger.error("Request failed: %s", message)
+    def summary_from(self, aggregate: dict, response):
+        return self.summary_item(url=response.url, **flatten_aggregate(aggregate))

@@ -11,9 +11,10 @@ from typing import Sequence
 from config import ConfigError, Settings
 
 
-def crawl_sources(settings: Settings, source_ids: Sequence[str] | None = None):
+def crawl_sources(settings: Settings, source_ids: Sequence[str] | None = None, backfill: bool = False):
     """Crawl the given sources (all configured ones by default); returns the ``CrawlReport``.
 
+    ``backfill`` walks each source's whole history instead of stopping at known reviews.
     Twisted's reactor cannot restart, so call this at most once per process (workers run each
     crawl in a process of its own).
     """
@@ -29,4 +30,4 @@ def crawl_sources(settings: Settings, source_ids: Sequence[str] | None = None):
         from workers.dispatch import check_broker
 
         check_broker(settings)
-    return run_crawl(settings, list(source_ids) if source_ids else None)
+    return run_crawl(settings, list(source_ids) if source_ids else None, backfill=backfill)

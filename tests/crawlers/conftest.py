@@ -12,3 +12,13 @@ def schema_org_shop():
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(scope="module")
+def messy_site():
+    site, server = serve_site("schema_org_messy")
+    try:
+        yield site
+    finally:
+        server.shutdown()
+        server.server_close()

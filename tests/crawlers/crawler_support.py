@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import unquote_plus
 
 import yaml
 
@@ -36,10 +38,28 @@ class ServedSite:
 
 
 class _RecordingHandler(SimpleHTTPRequestHandler):
+    """Static files, plus two conventions for API-like fixtures.
+
+    - A query string selects a file of its own when one exists: ``/review/x?page=2`` serves
+      ``review/x__page=2`` (``&`` also becomes ``__``), else the query is ignored as usual.
+    - A POST serves ``<path>__<token>`` where ``<token>`` is the first ``tok-...`` word of the
+      request body, or ``<path>__first`` when there is none (Google Play's paging).
+    """
+
     site: ServedSite
 
     def do_GET(self):  # noqa: N802 (http.server API)
         self.site.requested_paths.append(self.path)
+        path, _, query = self.path.partition("?")
+        if query and Path(self.translate_path(path + "__" + query.replace("&", "__"))).is_file():
+            self.path = path + "__" + query.replace("&", "__")
+        super().do_GET()
+
+    def do_POST(self):  # noqa: N802 (http.server API)
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode("utf-8", "replace")
+        self.site.requested_paths.append(f"POST {self.path}")
+        token = re.search(r"tok-[A-Za-z0-9]+", unquote_plus(body))
+        self.path = self.path.partition("?")[0] + "__" + (token[0] if token else "first")
         super().do_GET()
 
     def log_message(self, format, *args):  # keep test output quiet
@@ -48,9 +68,14 @@ class _RecordingHandler(SimpleHTTPRequestHandler):
 
 def serve_site(name: str):
     """Serve ``tests/fixtures/sites/<name>`` on a free loopback port; returns (site, server)."""
+    return serve_directory(SITES / name)
+
+
+def serve_directory(directory: Path, handler_class: type = _RecordingHandler):
+    """Serve any directory on a free loopback port; returns (site, server)."""
     site = ServedSite(base_url="")
-    handler = type("Handler", (_RecordingHandler,), {"site": site})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(SITES / name)))
+    handler = type("Handler", (handler_class,), {"site": site})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(directory)))
     site.base_url = f"http://127.0.0.1:{server.server_address[1]}"
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return site, server
@@ -84,16 +109,25 @@ class CrawlRun:
         return next(s for s in self.report["sources"] if s["source_id"] == source_id)
 
 
-def run_crawl_subprocess(workdir: Path, config: dict, output_name: str = "batches.jsonl") -> CrawlRun:
-    """``python -m crawlers.runner`` on a config, batches to a JSONL file; returns what it produced."""
+def run_crawl_subprocess(
+    workdir: Path, config: dict, output_name: str | None = "batches.jsonl", args: tuple[str, ...] = ()
+) -> CrawlRun:
+    """``python -m crawlers.runner`` on a config; returns what it produced.
+
+    Batches go to a JSONL file, or with ``output_name=None`` to the workers in-process, which
+    store them in the config's SQLite store (``store.sqlite_path``, relative to ``workdir``).
+    """
     workdir.mkdir(parents=True, exist_ok=True)
     config_path = workdir / "starwatch.yaml"
     config_path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
-    output = workdir / output_name
+    output = workdir / (output_name or "no-output.jsonl")
     env = {k: v for k, v in os.environ.items() if not k.startswith("STARWATCH_")}
     env.update(STARWATCH_PRIVACY__AUTHOR_SALT=TEST_SALT, PYTHONPATH=str(REPO_ROOT))
+    command = [sys.executable, "-m", "crawlers.runner", "--config", str(config_path), *args]
+    if output_name:
+        command += ["--output", str(output)]
     completed = subprocess.run(
-        [sys.executable, "-m", "crawlers.runner", "--config", str(config_path), "--output", str(output)],
+        command,
         cwd=workdir, env=env, capture_output=True, text=True, timeout=120,
     )
     report = json.loads(completed.stdout) if completed.stdout.strip() else None

@@ -17,8 +17,8 @@ def test_the_defaults_are_polite():
 def test_pipelines_run_in_the_documented_order_and_all_load():
     pipelines = sorted(crawler_settings.ITEM_PIPELINES.items(), key=lambda pair: pair[1])
     modules = [path.rsplit(".", 2)[1] for path, _ in pipelines]
-    assert modules == ["validate", "normalize", "fingerprint", "dedupe", "handoff"]
-    assert [order for _, order in pipelines] == [100, 200, 300, 400, 900]
+    assert modules == ["validate", "normalize", "fingerprint", "dedupe", "changes", "handoff"]
+    assert [order for _, order in pipelines] == [100, 200, 300, 400, 450, 900]
     for path, _ in pipelines:
         assert callable(load_object(path).from_crawler)
 
