@@ -23,7 +23,13 @@ def test_english_review_is_detected_and_scored():
 def test_the_hint_decides_when_detection_is_unsure():
     hinted = analyze("Très bon", language_hint="fr-FR")
     assert (hinted.language, hinted.sentiment_label, hinted.unscorable_reason) == ("fr", "positive", None)
-    assert analyze("Très bon").language is None
+    assert analyze("Très bon", language_hint="en").language == "en"
+
+
+def test_without_a_hint_a_clear_winner_between_english_and_french_is_taken():
+    assert analyze("Très bon").language == "fr"
+    assert analyze("Great coffee & rude staff").language == "en"
+    assert analyze("Nul").language is None  # too few letters to tell
 
 
 def test_a_confident_guess_beats_the_hint():

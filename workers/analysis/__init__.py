@@ -1,21 +1,28 @@
-"""First analysis of review and mention texts: language and sentiment, with no Celery imports.
+"""Understanding review and mention texts, with no Celery imports: language, sentiment with
+predicted stars, customer-experience aspects, integrity and solicitation flags.
 
-``analyze(text, language_hint=...)`` is the entry point the ingest step calls; the language
-detector and the sentiment scorers are usable on their own and the scorer is swappable.
+``analyze(text, language_hint=...)`` / ``analyze_batch(texts, hints)`` are the entry points;
+``Analysis.record_update()`` gives the Review / Mention fields to fill. The scorer is chosen by
+the ``analysis`` settings (``workers.analysis.scorers``); the aspect and flag definitions are
+data in ``config/aspects/``.
 """
 
-from workers.analysis.analyzer import Analysis, Analyzer, analyze
+from workers.analysis.analyzer import Analysis, Analyzer, AspectResult, analyze, analyze_batch
 from workers.analysis.language import LanguageGuess, detect_language, guess_language
 from workers.analysis.sentiment import LexiconSentimentScorer, SentimentResult, SentimentScorer
+from workers.analysis.tagging import Evidence
 
 __all__ = [
     "Analysis",
     "Analyzer",
+    "AspectResult",
+    "Evidence",
     "LanguageGuess",
     "LexiconSentimentScorer",
     "SentimentResult",
     "SentimentScorer",
     "analyze",
+    "analyze_batch",
     "detect_language",
     "guess_language",
 ]

@@ -41,15 +41,19 @@ def label_for(score: float) -> SentimentLabel:
 
 @dataclass(frozen=True)
 class SentimentResult:
-    """A score in [-1, 1] (clamped, rounded to 4 decimals) and its label."""
+    """A score in [-1, 1] (clamped, rounded to 4 decimals), its label and, when the scorer
+    predicts them, the stars (1-5, fractional: 4.3 means "between 4 and 5, closer to 4")."""
 
     score: float
     label: SentimentLabel
+    stars: float | None = None
 
     @classmethod
-    def from_score(cls, raw_score: float) -> "SentimentResult":
+    def from_score(cls, raw_score: float, stars: float | None = None) -> "SentimentResult":
         score = round(max(-1.0, min(1.0, float(raw_score))), 4)
-        return cls(score=score, label=label_for(score))
+        if stars is not None:
+            stars = max(1.0, min(5.0, float(stars)))
+        return cls(score=score, label=label_for(score), stars=stars)
 
 
 @runtime_checkable
@@ -99,6 +103,10 @@ class LexiconSentimentScorer:
     @property
     def languages(self) -> list[str]:
         return sorted(self._scorers)
+
+    def polarity(self, text: str, language: str) -> float:
+        """The raw lexicon polarity in [-1, 1] of an already clean text (``KeyError`` if no lexicon)."""
+        return self._scorers[language].polarity(text)
 
     def unscorable_reason(self, text: str, language: str | None) -> str | None:
         plain = to_plain_text(text)

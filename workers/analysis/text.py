@@ -82,4 +82,4 @@ def shorten_for_analysis(
 
 def letter_count(text: str) -> int:
     """How many letters (any script) a text holds: emoji, digits and punctuation do not count."""
-    return sum(1 for char in text if char.isalpha())
+    return sum(map(str.isalpha, text))
