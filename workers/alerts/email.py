@@ -1,7 +1,9 @@
 """Render an alert as an email: Jinja2 templates in the entity's language, text and HTML parts.
 
-Templates live in ``workers/alerts/templates/<language>/<rule_type>.{subject,txt,html}.j2``;
-a new rule type or language is a new set of three files, no code. HTML templates are
+Templates live in ``workers/alerts/templates/<language>/``: ``rules.j2`` holds the wording of every
+rule type (subject, lead sentence, figures, footer) and ``alert``, ``resolved``, ``digest`` and
+``overflow`` are sets of three files (``.subject``, ``.txt``, ``.html``). A new language is a new
+folder, no code. HTML templates are
 autoescaped (review texts are written by strangers); subject and text templates are not, and
 the subject is forced onto one line before it becomes a header.
 
@@ -22,11 +24,12 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlencode
 from typing import Any, Sequence
 
 import jinja2
 
-from search.documents import Entity, utcnow
+from search.documents import Entity, Incident, utcnow
 from workers.alerts.formatting import Formatter
 from workers.alerts.rules.base import RuleMatch
 
@@ -61,35 +64,75 @@ def template_environment() -> jinja2.Environment:
     )
 
 
-def render_alert(
-    match: RuleMatch, entity: Entity, explanation: dict[str, Any], *, group_name: str | None = None
-) -> RenderedEmail:
-    """Render subject, text and HTML for one match in ``entity.language``.
+def render_set(name: str, language: str, context: dict[str, Any]) -> RenderedEmail:
+    """Render ``<language>/<name>.{subject,txt,html}.j2``; the subject is forced onto one line."""
+    environment = template_environment()
+    context = {**context, "fmt": Formatter(language), "language": language}
+    subject = _one_line(environment.get_template(f"{language}/{name}.subject.j2").render(context))
+    context["subject"] = subject
+    return RenderedEmail(
+        subject=subject,
+        text=environment.get_template(f"{language}/{name}.txt.j2").render(context),
+        html=environment.get_template(f"{language}/{name}.html.j2").render(context),
+        language=language,
+    )
 
-    :param match: what the rule found (its ``rule_type`` selects the templates).
+
+def render_alert(
+    match: RuleMatch,
+    entity: Entity,
+    explanation: dict[str, Any],
+    *,
+    group_name: str | None = None,
+    event: str = "opened",
+    role: str = "self",
+    language: str | None = None,
+    incident: Incident | None = None,
+    new_evidence: Sequence[str] = (),
+    search_url: str | None = None,
+) -> RenderedEmail:
+    """Render subject, text and HTML for one alert event in ``language`` (default ``entity.language``).
+
+    :param match: what the rule found (its ``rule_type`` selects the wording in ``rules.j2``).
     :param entity: the entity the alert is about; its ``name`` and ``language`` are used.
     :param explanation: template variables from ``RuleType.explain`` (quotes, competitors...).
     :param group_name: display name of the entity's competitor group, if any.
+    :param event: ``opened``, ``update`` (new reviews on an open incident) or ``reminder``.
+    :param role: ``self``, ``competitor`` (a rival's team is told) or ``operator``.
+    :param new_evidence: for updates, the review ids not reported before (only those are quoted).
 
     Example::
 
         rendered = render_alert(match, settings.entity(match.entity_id), rule.explain(settings, store, match))
     """
+    quoted = list(explanation.get("reviews", explanation.get("lowest_rated", [])))
+    new_reviews = [r for r in getattr(match, "reviews", ()) if r.review_id in set(new_evidence)]
+    if event == "update":
+        quoted = new_reviews[:len(quoted) or 5]
+    recent_window = getattr(match, "recent_window", None)
     context = {
+        "chart": None, "aspects": [], "authenticity": [], "competitors": [], "source_urls": {},
         **explanation,
-        "entity": entity,
-        "match": match,
-        "group_name": group_name,
-        "fmt": Formatter(entity.language),
+        "quoted": quoted, "new_reviews": new_reviews, "entity": entity, "match": match, "group_name": group_name,
+        "event": event, "role": role, "incident": incident, "search_url": search_url,
+        "competitor_days": round(recent_window.days) if recent_window else None,
     }
-    environment = template_environment()
-    stem = f"{entity.language}/{match.rule_type}"
-    return RenderedEmail(
-        subject=_one_line(environment.get_template(f"{stem}.subject.j2").render(context)),
-        text=environment.get_template(f"{stem}.txt.j2").render(context),
-        html=environment.get_template(f"{stem}.html.j2").render(context),
-        language=entity.language,
-    )
+    return render_set("alert", language or entity.language, context)
+
+
+def render_headline(match: RuleMatch, entity: Entity, language: str, role: str = "self") -> str:
+    """The one-line headline of a match (its "opened" subject), kept on the incident for later emails."""
+    context = {"match": match, "entity": entity, "event": "opened", "role": role, "new_reviews": [],
+               "fmt": Formatter(language)}
+    return _one_line(template_environment().get_template(f"{language}/alert.subject.j2").render(context))
+
+
+def search_link(base_url: str | None, entity_id: str, since: datetime | None = None) -> str | None:
+    """A link to the entity's reviews in the search UI at ``alerts.search_base_url`` (None when unset)."""
+    if not base_url:
+        return None
+    query = {"entity": entity_id, **({"since": since.date().isoformat()} if since else {})}
+    return f"{base_url}{'&' if '?' in base_url else '?'}{urlencode(query)}"
 
 
 def build_message(
@@ -99,9 +142,12 @@ def build_message(
     recipients: Sequence[str],
     date: datetime | None = None,
     extra_headers: dict[str, str] | None = None,
+    message_id: str | None = None,
 ) -> EmailMessage:
     """A multipart/alternative message (text first, HTML preferred) with Message-ID and Date.
 
+    ``message_id``: a fixed Message-ID (the delivery log derives one per delivery, so a resend after
+    a crash carries the same id and mail clients can fold the duplicate); default a fresh one.
     Raises ``UnsafeHeaderError`` when the sender or a recipient is not a single plain address.
     """
     if not recipients:
@@ -113,7 +159,7 @@ def build_message(
     message["From"] = from_address
     message["To"] = ", ".join(to_addresses)
     message["Date"] = format_datetime(date or utcnow())
-    message["Message-ID"] = make_msgid(domain=_domain_of(from_address))
+    message["Message-ID"] = _one_line(message_id) if message_id else make_msgid(domain=_domain_of(from_address))
     # RFC 3834: tells mail servers and auto-responders this is machine-sent (no vacation replies).
     message["Auto-Submitted"] = "auto-generated"
     for name, value in (extra_headers or {}).items():

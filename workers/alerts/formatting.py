@@ -79,6 +79,26 @@ class Formatter:
             amount=amount,
         )
 
+    def signed(self, value: float, digits: int = 2) -> str:
+        """A sentiment or gap with its sign: ``+0.45`` / ``−0,20``."""
+        text = self.number(abs(value), digits)
+        return ("+" if value >= 0 else MINUS) + text
+
+    def percent(self, value: float, digits: int = 0) -> str:
+        return self.number(value, digits) + (" %" if self.language == "fr" else "%")
+
+    def ratio(self, value: float) -> str:
+        return "×" + self.number(value, 1)
+
+    def hours(self, hours: float) -> str:
+        """``24 hours`` / ``3 days`` (French: ``24 heures`` / ``3 jours``)."""
+        if hours >= 48 and hours % 24 == 0:
+            count, unit = int(hours // 24), ("day", "days") if self.language == "en" else ("jour", "jours")
+        else:
+            count = int(hours) if float(hours).is_integer() else hours
+            unit = ("hour", "hours") if self.language == "en" else ("heure", "heures")
+        return f"{count} {unit[0] if count == 1 else unit[1]}"
+
     def date(self, moment: datetime | None) -> str:
         if moment is None:
             return "–"
@@ -86,6 +106,16 @@ class Formatter:
 
     def period(self, start: datetime, end: datetime) -> str:
         return f"{self.date(start)} – {self.date(end)}"
+
+    def when(self, moment: datetime | None) -> str:
+        """``12 Mar 2024, 10:00 UTC``: alert times are always shown in UTC, and say so."""
+        if moment is None:
+            return "–"
+        return f"{self.date(moment)}, {moment:%H:%M} UTC"
+
+    def short_date(self, moment: datetime) -> str:
+        """``12 Mar`` / ``12 mars``: chart labels."""
+        return f"{moment.day} {_MONTHS[self.language][moment.month - 1]}"
 
     @staticmethod
     def quote(text: str | None, limit: int = 160) -> str:
