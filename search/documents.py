@@ -123,6 +123,21 @@ class Review(_Record):
     sentiment_label: SentimentLabel | None = None
     aspects: list[str] = Field(default_factory=list)
     flags: list[str] = Field(default_factory=list)
+    # Filled by workers.analysis (issue 4); defaults keep older records valid.
+    sentiment_stars: float | None = Field(default=None, ge=1, le=5, description="stars (1-5) the text reads as")
+    aspect_sentiments: dict[str, float] = Field(
+        default_factory=dict, description="aspect name (one of aspects) -> mean sentiment (-1..1) of its sentences")
+    flag_evidence: dict[str, str] = Field(
+        default_factory=dict, description="flag (one of flags) -> the sentence that shows it")
+    authenticity_weight: float | None = Field(
+        default=None, ge=0, le=1,
+        description="how much this review counts in authenticity-adjusted averages (1 = fully, 0 = "
+        "not at all); None until an authenticity check has scored it",
+    )
+    authenticity_reasons: dict[str, str] = Field(
+        default_factory=dict,
+        description="authenticity flag -> why it was raised, in plain words (workers.authenticity)",
+    )
 
     @property
     def doc_id(self) -> str:
@@ -148,6 +163,12 @@ class Mention(_Record):
     sentiment_label: SentimentLabel | None = None
     aspects: list[str] = Field(default_factory=list)
     flags: list[str] = Field(default_factory=list)
+    # Filled by workers.analysis (issue 4); defaults keep older records valid.
+    sentiment_stars: float | None = Field(default=None, ge=1, le=5, description="stars (1-5) the text reads as")
+    aspect_sentiments: dict[str, float] = Field(
+        default_factory=dict, description="aspect name (one of aspects) -> mean sentiment (-1..1) of its sentences")
+    flag_evidence: dict[str, str] = Field(
+        default_factory=dict, description="flag (one of flags) -> the sentence that shows it")
 
     @property
     def doc_id(self) -> str:
@@ -180,10 +201,24 @@ class Source(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: str = Field(pattern=_ID_PATTERN)
-    type: Literal["schema_org"] = Field(description="source type, selects the base spider")
-    url: str = Field(description="first page to crawl")
+    type: Literal["schema_org", "trustpilot", "app_store", "google_play", "feed", "sitemap"] = Field(
+        description="source type, selects the base spider (crawlers/platforms/)"
+    )
+    url: str = Field(description="first page to crawl (app stores: the store's base URL)")
     max_pages: int = Field(default=50, ge=1, le=10_000)
     interval_minutes: int = Field(default=360, ge=1)
+    # Per-type options (issue 3); every default keeps older configurations valid.
+    app_id: str | None = Field(default=None, description="app_store: numeric app id; google_play: package name")
+    countries: list[str] = Field(default_factory=lambda: ["us"], description="app stores: storefront country codes")
+    language: str | None = Field(default=None, description="google_play: review language (hl); feeds: language hint")
+    keywords: list[str] = Field(default_factory=list, description="feed: extra words that make an entry a mention")
+    page_url_pattern: str | None = Field(default=None, description="pagination by URL, e.g. https://x/avis?page={page}")
+    load_more_url: str | None = Field(default=None, description="JSON 'load more' endpoint with {page} or {offset}")
+    url_pattern: str | None = Field(default=None, description="sitemap: regular expression of the page URLs to read")
+    backfill_max_pages: int = Field(default=1000, ge=1, le=100_000, description="page cap of a --backfill crawl")
+    backfill_interval_minutes: int | None = Field(
+        default=10_080, ge=1, description="a full listing (backfill) at most this often; None: only on demand"
+    )
 
     @field_validator("url")
     @classmethod
@@ -191,6 +226,21 @@ class Source(BaseModel):
         if not re.match(r"^https?://[^\s/]+", value):
             raise ValueError("expected an http:// or https:// URL")
         return value
+
+    @model_validator(mode="after")
+    def _type_options(self) -> "Source":
+        if self.type in ("app_store", "google_play") and not self.app_id:
+            raise ValueError(f"a {self.type} source needs app_id (the store's id of the app)")
+        for name in ("page_url_pattern", "load_more_url"):
+            pattern = getattr(self, name)
+            if pattern and "{page}" not in pattern and "{offset}" not in pattern:
+                raise ValueError(f"{name} must contain {{page}} or {{offset}} (got {pattern!r})")
+        if self.url_pattern:
+            try:
+                re.compile(self.url_pattern)
+            except re.error as exc:
+                raise ValueError(f"url_pattern is not a valid regular expression: {exc}") from None
+        return self
 
 
 class Entity(BaseModel):
@@ -230,6 +280,18 @@ class Incident(BaseModel):
     notified_at: datetime | None = None
     summary: str = ""
     details: dict = Field(default_factory=dict)
+    # Lifecycle fields (alerting, issue 7); every default keeps incidents saved before them loading.
+    sequence: int = Field(default=0, ge=0, description="nth incident of this rule and entity; part of its id")
+    audience: Literal["customers", "operators"] = "customers"
+    historical: bool = Field(default=False, description="recorded by a backfill or first run: never emailed")
+    acknowledged_at: datetime | None = None
+    acknowledged_by: str | None = None
+    clear_since: datetime | None = Field(default=None, description="since when the condition has been clear")
+    last_alerted_at: datetime | None = Field(default=None, description="when its last email event was recorded")
+    alert_count: int = Field(default=0, ge=0, description="update and reminder events recorded so far")
+    evidence_ids: list[str] = Field(default_factory=list, description="review ids already reported")
+    resolution: Literal["cleared", "manual", "backfill_end"] | None = None
+    resolved_by: str | None = None
 
     @model_validator(mode="after")
     def _resolved_has_time(self) -> "Incident":
@@ -240,3 +302,47 @@ class Incident(BaseModel):
     @staticmethod
     def key(rule_id: str, entity_id: str) -> str:
         return f"{rule_id}:{entity_id}"
+
+
+DeliveryStatus = Literal["pending", "sending", "sent", "failed", "cancelled", "merged"]
+AlertEvent = Literal["opened", "resolved", "update", "reminder", "overflow", "digest"]
+
+
+class AlertDelivery(BaseModel):
+    """One email of the alert delivery log: what to send, to whom, and how far it got.
+
+    Keyed by ``delivery_id`` (derived from the incident event and the recipient), so recording the
+    same event twice is a no-op and a claimed send is never repeated (see ``workers.alerts.delivery``).
+    The rendered subject and bodies are kept, so any worker can send it later without re-reading.
+    """
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    delivery_id: str
+    event_id: str
+    event: AlertEvent
+    recipient: str
+    language: Literal["en", "fr"] = "en"
+    incident_id: str | None = None
+    rule_id: str | None = None
+    entity_id: str | None = None
+    subject: str = ""
+    text: str = ""
+    html: str = ""
+    created_at: datetime
+    not_before: datetime = Field(description="not sent before this time (cooldown, retry backoff)")
+    status: DeliveryStatus = "pending"
+    attempts: int = Field(default=0, ge=0)
+    claimed_by: str | None = None
+    claimed_at: datetime | None = None
+    sent_at: datetime | None = None
+    message_id: str | None = None
+    last_error: str | None = None
+    merged_into: str | None = Field(default=None, description="the overflow summary that replaced it")
+
+    @field_validator("created_at", "not_before", "claimed_at", "sent_at", mode="after")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value

@@ -4,9 +4,10 @@ Everything here returns plain values (dicts for Elasticsearch request bodies) an
 so ``tests/search/test_queries.py`` checks each builder by exact dict equality without a
 cluster. ``ElasticsearchReviewStore`` sends these bodies; ``SQLiteReviewStore`` uses
 ``check_search_query`` and ``STAR_RANGES`` so that both backends accept the same queries and
-bucket stars the same way.
+bucket stars the same way. The user-search body is in ``queries_search``, the comparison
+aggregations in ``queries_figures``.
 
-Reads no settings. Field names match ``search/mappings/v1/*.json``.
+Reads no settings. Field names match ``search/mappings/*/*.json``.
 """
 
 from __future__ import annotations
@@ -16,8 +17,7 @@ from typing import Any, Sequence
 
 from search.backends.base import QueryError, SearchQuery
 from search.backends.records import as_utc
-from search.backends.snippets import MARK_END, MARK_START
-from search.query_text import ParsedQuery, render_simple_query_string, render_simple_query_string_excluded
+from search.facets import check_facets
 
 MAX_LIMIT = 1000
 MAX_WINDOW = 10_000  # Elasticsearch's default index.max_result_window; SQLite keeps the same limit
@@ -34,6 +34,9 @@ STAR_RANGES: tuple[tuple[int, float | None, float | None], ...] = (
 )
 SEARCH_FIELDS = ("search_title^2", "search_text")
 MAX_SOURCES_PER_ENTITY = 200
+MAX_FILTER_VALUES = 10_000  # entity lists of a large group stay well inside Elasticsearch's terms limit
+MAX_EXACT_TOTAL = 100_000
+LIST_FILTERS = ("entity_ids", "kinds", "sources", "languages", "sentiment_labels", "aspects", "flags", "exclude_flags")
 
 
 def check_search_query(query: SearchQuery) -> None:
@@ -49,12 +52,21 @@ def check_search_query(query: SearchQuery) -> None:
         )
     if query.sort not in ("relevance", "date"):
         raise QueryError(f"sort must be 'relevance' or 'date' (got {query.sort!r})")
-    for name in ("entity_ids", "kinds", "sources", "languages", "sentiment_labels"):
+    for name in LIST_FILTERS:
         value = getattr(query, name)
         if isinstance(value, (str, bytes)):
             raise QueryError(f"{name} must be a list of values, e.g. [{value!r}], not a single string")
+        if value is not None and len(value) > MAX_FILTER_VALUES:
+            raise QueryError(f"{name} has {len(value)} values; use at most {MAX_FILTER_VALUES}")
     _check_allowed("kinds", query.kinds, KINDS)
     _check_allowed("sentiment_labels", query.sentiment_labels, SENTIMENT_LABELS)
+    check_facets(query.facets)
+    if not 1 <= query.exact_total_up_to <= MAX_EXACT_TOTAL:
+        raise QueryError(f"exact_total_up_to must be between 1 and {MAX_EXACT_TOTAL} (got {query.exact_total_up_to})")
+    for name in ("min_rating", "max_rating"):
+        value = getattr(query, name)
+        if value is not None and (not isinstance(value, (int, float)) or value != value):
+            raise QueryError(f"{name} must be a number of stars between 0 and 5 (got {value!r})")
 
 
 def _check_allowed(name: str, values: Sequence[str] | None, allowed: tuple[str, ...]) -> None:
@@ -85,9 +97,13 @@ def search_filters(query: SearchQuery) -> list[dict[str, Any]]:
         ("source", query.sources),
         ("language", query.languages),
         ("sentiment_label", query.sentiment_labels),
+        ("aspects", query.aspects),
+        ("flags", query.flags),
     ):
         if values is not None:
             filters.append({"terms": {field: list(values)}})
+    if query.exclude_flags:
+        filters.append({"bool": {"must_not": [{"terms": {"flags": list(query.exclude_flags)}}]}})
     rating_bounds = {}
     if query.min_rating is not None:
         rating_bounds["gte"] = query.min_rating
@@ -101,12 +117,12 @@ def search_filters(query: SearchQuery) -> list[dict[str, Any]]:
     return filters
 
 
-def text_query(query_text: str) -> dict[str, Any]:
+def text_query(query_text: str, fields: Sequence[str] = SEARCH_FIELDS) -> dict[str, Any]:
     """A ``simple_query_string`` over the folded search fields, limited to the operators we emit."""
     return {
         "simple_query_string": {
             "query": query_text,
-            "fields": list(SEARCH_FIELDS),
+            "fields": list(fields),
             "default_operator": "and",
             "flags": "AND|OR|PHRASE|PREFIX|PRECEDENCE|WHITESPACE",
             "analyze_wildcard": True,
@@ -114,42 +130,7 @@ def text_query(query_text: str) -> dict[str, Any]:
     }
 
 
-# -- Elasticsearch: search ------------------------------------------------------------------
-
-
-def search_body(query: SearchQuery, parsed: ParsedQuery) -> dict[str, Any]:
-    """The whole ``_search`` body for a user search: filters, text, sort, paging, highlight."""
-    bool_query: dict[str, Any] = {"filter": search_filters(query)}
-    positive = render_simple_query_string(parsed)
-    excluded = render_simple_query_string_excluded(parsed)
-    if positive:
-        bool_query["must"] = [text_query(positive)]
-    if excluded:
-        bool_query["must_not"] = [text_query(excluded)]
-    by_date = [{"published_at": {"order": "desc", "missing": "_last"}}, {"doc_id": {"order": "asc"}}]
-    by_relevance = query.sort == "relevance" and bool(positive)
-    body: dict[str, Any] = {
-        "query": {"bool": bool_query},
-        "sort": ([{"_score": {"order": "desc"}}] + by_date) if by_relevance else by_date,
-        "from": query.offset,
-        "size": query.limit,
-        "track_total_hits": True,
-    }
-    if by_relevance:
-        body["track_scores"] = True
-    if positive:
-        body["highlight"] = highlight_spec()
-    return body
-
-
-def highlight_spec() -> dict[str, Any]:
-    """Whole-field highlights of the folded fields; the store cuts snippets from the original text."""
-    return {
-        "pre_tags": [MARK_START],
-        "post_tags": [MARK_END],
-        "number_of_fragments": 0,
-        "fields": {"search_title": {}, "search_text": {}},
-    }
+# -- Elasticsearch: counts ------------------------------------------------------------------
 
 
 def count_body(kind: str, entity_id: str | None) -> dict[str, Any]:

@@ -223,6 +223,27 @@ def fold_word(word: str) -> str:
     return "".join(_fold_char(char) or "" for char in word).lower()
 
 
+class _FoldTable(dict):
+    """``str.translate`` table filled on first sight of each character (C speed afterwards)."""
+
+    def __missing__(self, code: int) -> str | None:
+        value = _fold_char(chr(code))
+        self[code] = value
+        return value
+
+
+_FOLD_TABLE = _FoldTable()
+
+
+def fold_for_index(text: str) -> str:
+    """``fold_text(text)[0]`` without the origins, fast enough for bulk indexing.
+
+    >>> fold_for_index("Crème brûlée !")
+    'Creme brulee  '
+    """
+    return (text or "").translate(_FOLD_TABLE)
+
+
 def fold_text(text: str) -> tuple[str, list[int]]:
     """Fold a document text for the Elasticsearch search fields.
 
@@ -230,10 +251,14 @@ def fold_text(text: str) -> tuple[str, list[int]]:
     character it came from, so that highlights found in the folded text can be placed back on
     the original (accented) text.
     """
+    text = text or ""
+    fast = text.translate(_FOLD_TABLE)
+    if len(fast) == len(text):  # no combining mark dropped: character i came from character i
+        return fast, list(range(len(text)))
     folded: list[str] = []
     origins: list[int] = []
-    for index, char in enumerate(text or ""):
-        replacement = _fold_char(char)
+    for index, char in enumerate(text):
+        replacement = _FOLD_TABLE[ord(char)]
         if replacement is not None:
             folded.append(replacement)
             origins.append(index)

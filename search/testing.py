@@ -25,6 +25,12 @@ import pytest
 
 from search.backends.base import QueryError, SearchPage, SearchQuery, WriteSummary
 from search.documents import Incident, Review, make_review_id
+from search.testing_alerts import AlertStoreContract
+from search.testing_analysis import AnalysisFieldsContract
+from search.testing_compare import EntityFiguresContract, SavedSearchContract
+from search.testing_depth import CursorContract, FacetsContract, ListFiltersContract
+from search.testing_authenticity import AuthenticityStoreContract
+from search.testing_crawl import CrawlRecordsContract
 from search.testing_corpus import (
     CAFE,
     PARIS_WINTER,
@@ -322,6 +328,9 @@ class IncidentsContract(_StoreFixture):
 
 
 class StoreContract(
-    WriteReviewsContract, SearchContract, HostileQueryContract, RatingStatsContract, SnapshotsContract, IncidentsContract
+    WriteReviewsContract, SearchContract, HostileQueryContract, RatingStatsContract, SnapshotsContract, IncidentsContract,
+    AlertStoreContract, CrawlRecordsContract,
+    ListFiltersContract, FacetsContract, CursorContract, EntityFiguresContract, SavedSearchContract,
+    AnalysisFieldsContract, AuthenticityStoreContract,
 ):
     """Every contract at once: what a complete backend subclasses."""

@@ -1,9 +1,13 @@
 """``ElasticsearchReviewStore``: the store for a cluster, through the official client.
 
-Indices come from the versioned files in ``search/mappings/v1`` and are always reached through
-aliases (``<prefix>-documents``, ``<prefix>-snapshots``, ``<prefix>-incidents``), so a future
-mapping can be rolled in behind them. Request bodies are built by the pure functions in
-``search.queries``; responses are read by ``es_documents``.
+Indices come from the versioned files in ``search/mappings`` (the richer variant where the
+cluster has the modules, see ``es_features``) and are always reached through aliases
+(``<prefix>-documents``, ``<prefix>-snapshots``...), so ``search.index_admin`` can roll a new
+version in behind them. Request bodies are built by the pure functions in ``search.queries*``;
+responses are read by ``es_documents``. Bulk writes go through ``es_bulk.BulkWriter`` (parallel
+chunks, backpressure, 429 retries, every failed document reported by id). Searches page deeply
+with ``search_after`` cursors; comparisons and saved searches live in mixins (``es_figures``,
+``es_saved``).
 
 Reads no settings itself; ``search.factory.get_store`` passes the ``elasticsearch`` section
 (url, index_prefix, request_timeout_seconds, and username/password/api_key from the
@@ -33,16 +37,29 @@ from typing import Any, Callable, Iterator, Literal, Sequence
 from search import queries
 from search.backends import es_documents
 from search.backends.base import QueryError, RatingStats, SearchPage, SearchQuery, StoreError, WriteSummary
+from search.backends.es_alerts import ElasticsearchAlertMixin
+from search.backends.es_authenticity import ElasticsearchAuthenticityMixin
+from search.backends.es_crawl import ElasticsearchCrawlMixin
+from search.backends.es_bulk import BulkWriter
 from search.backends.es_errors import describe_failures, safe_url, translate_errors
+from search.backends.es_features import ClusterFeatures, detect_features
+from search.backends.es_figures import ElasticsearchFiguresMixin
+from search.backends.es_indices import ElasticsearchIndicesMixin
+from search.backends.es_saved import ElasticsearchSavedSearchMixin
 from search.backends.records import document_from_fields
 from search.documents import DocumentKind, Incident, Mention, RatingSnapshot, Review
-from search.mappings import MAPPING_NAMES, MAPPING_VERSION, load_mapping
+from search.mappings import MAPPING_NAMES, index_definition, latest_version
+from search.cursors import decode_cursor
+from search.queries_search import search_body
 from search.query_text import parse_query_text
 
 MAX_INCIDENTS = 10_000
 
 
-class ElasticsearchReviewStore:
+class ElasticsearchReviewStore(
+    ElasticsearchIndicesMixin, ElasticsearchAlertMixin, ElasticsearchCrawlMixin, ElasticsearchFiguresMixin, ElasticsearchSavedSearchMixin,
+    ElasticsearchAuthenticityMixin,
+):
     """Reviews, mentions, snapshots and incidents in three aliased Elasticsearch indices.
 
     :param url: the cluster, e.g. ``http://127.0.0.1:9200``.
@@ -60,6 +77,8 @@ class ElasticsearchReviewStore:
         password: str | None = None,
         api_key: str | None = None,
         request_timeout: float = 10,
+        mapping_versions: dict[str, str] | None = None,
+        bulk_concurrency: int = 2,
     ):
         self.url = url
         self.index_prefix = index_prefix
@@ -69,6 +88,11 @@ class ElasticsearchReviewStore:
         self._client_pid: int | None = None
         self._ready: set[str] = set()
         self._lock = threading.Lock()
+        # Index versions to create (default: the latest of each); pinning an older one serves
+        # tests of `starwatch index migrate` and a deliberate rollback.
+        self.mapping_versions = dict(mapping_versions or {})
+        self.bulk_concurrency = bulk_concurrency
+        self._features: ClusterFeatures | None = None
 
     def __repr__(self) -> str:
         return f"ElasticsearchReviewStore(index_prefix={self.index_prefix!r})"
@@ -78,8 +102,24 @@ class ElasticsearchReviewStore:
     def alias(self, name: str) -> str:
         return f"{self.index_prefix}-{name}"
 
-    def index_name(self, name: str) -> str:
-        return f"{self.index_prefix}-{name}-{MAPPING_VERSION}"
+    def index_name(self, name: str, version: str | None = None) -> str:
+        """The concrete index of ``name`` at ``version`` (default: the version this store creates)."""
+        return f"{self.index_prefix}-{name}-{version or self.version_of(name)}"
+
+    def version_of(self, name: str) -> str:
+        return self.mapping_versions.get(name) or latest_version(name)
+
+    def features(self) -> ClusterFeatures:
+        """What the cluster can do (``GET _nodes/plugins``), asked once per store."""
+        if self._features is None:
+            with self._calling("reading the cluster's modules") as client:
+                self._features = detect_features(client)
+        return self._features
+
+    def definition(self, name: str, version: str | None = None) -> dict[str, Any]:
+        """The index definition for this cluster: the mapping file plus what the cluster supports."""
+        return index_definition(name, version or self.version_of(name),
+                                language_analyzers=self.features().language_analyzers)
 
     def _es(self):
         """The client for this process, created on first use (a forked worker gets its own)."""
@@ -117,33 +157,6 @@ class ElasticsearchReviewStore:
 
     # -- lifecycle ------------------------------------------------------------------------------
 
-    def ensure_ready(self) -> None:
-        """Install the index templates, create the v1 indices and their aliases (idempotent)."""
-        for name in MAPPING_NAMES:
-            self._create(name)
-
-    def _create(self, name: str) -> None:
-        from elasticsearch import BadRequestError
-
-        definition = load_mapping(name)
-        alias, index = self.alias(name), self.index_name(name)
-        with self._calling(f"creating index {index}") as client:
-            client.indices.put_index_template(
-                name=alias,
-                index_patterns=[f"{alias}-*"],
-                template={"settings": definition["settings"], "mappings": definition["mappings"]},
-                priority=200,
-                meta={**definition.get("_meta", {}), "managed_by": "starwatch"},
-            )
-            if not client.indices.exists_alias(name=alias):
-                try:
-                    client.indices.create(index=index, aliases={alias: {"is_write_index": True}})
-                except BadRequestError as exc:
-                    if exc.error != "resource_already_exists_exception":
-                        raise
-                    client.indices.put_alias(index=index, name=alias, is_write_index=True)
-        self._ready.add(name)
-
     def refresh(self) -> None:
         aliases = ",".join(self.alias(name) for name in MAPPING_NAMES)
         with self._calling("refreshing indices") as client:
@@ -177,30 +190,27 @@ class ElasticsearchReviewStore:
         to_source: Callable[[Any], dict[str, Any]],
         id_of: Callable[[Any], str] = lambda record: record.doc_id,
     ) -> WriteSummary:
-        """Index every record by id in bulk; per-item failures are collected and raised together."""
-        from elasticsearch.helpers import streaming_bulk
+        """Index every record by id in bulk; per-item failures are collected and raised together.
 
+        A record repeated within one call is sent once, in its last version (sending both in
+        parallel chunks could let the older one win); the earlier copies count as updates, as
+        they would have been written one after the other.
+        """
         for record in records:
             if not isinstance(record, model):
                 raise TypeError(f"expected {model.__name__} records, got {type(record).__name__}")
-        if not records:
+        latest = {id_of(record): record for record in records}
+        if not latest:
             return WriteSummary()
         alias = self.alias(name)
-        actions = ({"_op_type": "index", "_index": alias, "_id": id_of(r), "_source": to_source(r)} for r in records)
-        created = updated = 0
-        failures: list[dict[str, Any]] = []
+        actions = ({"_op_type": "index", "_index": alias, "_id": record_id, "_source": to_source(record)}
+                   for record_id, record in latest.items())
         with self._ensured(name, f"writing to {alias}") as client:
-            for ok, item in streaming_bulk(client, actions, raise_on_error=False, require_alias=True, max_retries=2):
-                result = item.get("index", {})
-                if not ok:
-                    failures.append(result)
-                elif result.get("result") == "created":
-                    created += 1
-                else:
-                    updated += 1
-        if failures:
-            raise StoreError(describe_failures(alias, failures, written=created + updated))
-        return WriteSummary(created=created, updated=updated)
+            outcome = BulkWriter(client, concurrency=self.bulk_concurrency).write(actions, require_alias=True)
+        repeats = len(records) - len(latest)
+        if outcome.failures:
+            raise StoreError(describe_failures(alias, outcome.failures, written=outcome.created + outcome.updated))
+        return WriteSummary(created=outcome.created, updated=outcome.updated + repeats)
 
     def save_incident(self, incident: Incident) -> None:
         alias = self.alias("incidents")
@@ -234,10 +244,10 @@ class ElasticsearchReviewStore:
 
     def search(self, query: SearchQuery) -> SearchPage:
         queries.check_search_query(query)
-        body = queries.search_body(query, parse_query_text(query.text))
-        response = self._search("documents", body, "searching")
-        hits = [es_documents.search_hit(hit) for hit in response["hits"]["hits"]]
-        return SearchPage(total=response["hits"]["total"]["value"], hits=hits)
+        parsed = parse_query_text(query.text)
+        after = decode_cursor(es_documents.BACKEND, query, 2)
+        body = search_body(query, parsed, search_after=after, language_fields=self.features().language_analyzers)
+        return es_documents.search_page(self._search("documents", body, "searching"), query)
 
     def rating_stats(
         self, entity_ids: Sequence[str], since: datetime | None, until: datetime | None

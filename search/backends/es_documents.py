@@ -1,35 +1,74 @@
 """Conversions between starwatch records and Elasticsearch documents and responses.
 
-A stored document is the record's JSON form plus three helper fields: ``doc_id`` (one id field
-for reviews and mentions, used as a sort tie-break) and ``search_title`` / ``search_text``, the
-accent-folded texts that searches run on (the stripped node has no ``asciifolding``). Snippets
+A stored document is the record's JSON form plus helper fields: ``doc_id`` (one id field for
+reviews and mentions, used as a sort tie-break), ``search_title`` / ``search_text``, the
+accent-folded texts that searches run on (the stripped node has no ``asciifolding``),
+``aspect_scores`` (nested: each aspect with its own sentiment, else the record's) and for rated
+reviews ``effective_weight`` / ``weighted_rating`` (authenticity weight, default 1). Snippets
 come from highlights of those folded fields, moved back onto the original accented text.
 Reads no settings.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
-from search.backends.base import RatingStats, SearchHit
-from search.backends.records import document_from_fields
+from search.backends.base import RatingStats, SearchHit, SearchPage, SearchQuery
+from search.backends.records import aspect_scores, document_from_fields
 from search.backends.snippets import mark_original, marked_to_html, window
 from search.documents import Mention, RatingSnapshot, Review
-from search.queries import STAR_RANGES
-from search.query_text import fold_text
+from search.cursors import encode_cursor
+from search.facets import star_counts, top_values
+from search.queries import MAX_WINDOW, STAR_RANGES
+from search.queries_search import FACET_PREFIX
+from search.query_text import fold_for_index, fold_text
+
+BACKEND = "elasticsearch"
 
 
 def document_source(record: Review | Mention) -> dict[str, Any]:
     source = record.model_dump(mode="json")
     source["doc_id"] = record.doc_id
-    source["search_title"] = fold_text(record.title or "")[0]
-    source["search_text"] = fold_text(record.text or "")[0]
+    source["search_title"] = fold_for_index(record.title or "")
+    source["search_text"] = fold_for_index(record.text or "")
+    source["aspect_scores"] = [{"aspect": aspect, "score": score} for aspect, score in aspect_scores(record)]
+    rating = getattr(record, "rating", None)
+    if rating is not None:
+        # Averages weighted by authenticity need rating x weight; stored here because the
+        # minimal node has no painless to compute it in an aggregation.
+        weight = record.authenticity_weight if record.authenticity_weight is not None else 1.0
+        source["effective_weight"] = weight
+        source["weighted_rating"] = rating * weight
     return source
 
 
 def search_hit(hit: dict[str, Any]) -> SearchHit:
     document = document_from_fields(hit["_source"])
     return SearchHit(document=document, score=hit.get("_score"), snippet=snippet(document, hit.get("highlight") or {}))
+
+
+def search_page(response: dict[str, Any], query: SearchQuery) -> SearchPage:
+    """Hits (the extra one asked for only says a next page exists), cursor, total and facets."""
+    raw_hits = response["hits"]["hits"]
+    total = response["hits"]["total"]
+    shown = raw_hits[: query.limit]
+    more = len(raw_hits) > query.limit or (
+        query.offset + query.limit >= MAX_WINDOW and total["value"] > query.offset + query.limit)
+    cursor = encode_cursor(BACKEND, query, shown[-1]["sort"]) if more and shown else None
+    return SearchPage(
+        total=total["value"], hits=[search_hit(hit) for hit in shown], facets=facets_from(response, query.facets),
+        next_cursor=cursor, total_exact=total.get("relation", "eq") == "eq",
+    )
+
+
+def facets_from(response: dict[str, Any], facets: Sequence[str]) -> dict[str, dict[str, int]]:
+    aggregations = response.get("aggregations") or {}
+    result: dict[str, dict[str, int]] = {}
+    for name in dict.fromkeys(facets):
+        buckets = aggregations[FACET_PREFIX + name]["buckets"]
+        counts = {str(bucket["key"]): bucket["doc_count"] for bucket in buckets}
+        result[name] = star_counts(counts) if name == "stars" else top_values(counts)
+    return result
 
 
 def snippet(document: Review | Mention, highlight: dict[str, list[str]]) -> str | None:

@@ -39,3 +39,12 @@ def document_from_fields(fields: dict[str, Any]) -> Review | Mention:
     """
     model = DOCUMENT_MODELS[fields.get("kind", "review")]
     return model.model_validate({key: value for key, value in fields.items() if key in model.model_fields})
+
+
+def aspect_scores(record: Review | Mention) -> list[tuple[str, float | None]]:
+    """Each aspect once, with its own sentiment when the analysis scored it, else the record's.
+
+    Both backends store these pairs so that "sentiment per aspect" means the same everywhere.
+    """
+    own = getattr(record, "aspect_sentiments", None) or {}
+    return [(aspect, own.get(aspect, record.sentiment_score)) for aspect in dict.fromkeys(record.aspects)]

@@ -23,17 +23,24 @@ from datetime import datetime
 from pathlib import Path
 from typing import Iterator, Literal, Sequence
 
-from search.backends import sqlite_sql
+from search.backends import sqlite_documents, sqlite_sql
 from search.backends.base import QueryError, RatingStats, SearchHit, SearchPage, SearchQuery, WriteSummary
 from search.backends.records import DOCUMENT_MODELS, utc_key
 from search.backends.snippets import marked_to_html
+from search.backends.sqlite_figures import SQLiteFiguresMixin
+from search.backends.sqlite_saved import SQLiteSavedSearchMixin
 from search.backends.sqlite_schema import ConnectionPool, unavailable
+from search.backends.sqlite_alerts import SQLiteAlertMixin
+from search.backends.sqlite_authenticity import SQLiteAuthenticityMixin
+from search.backends.sqlite_crawl import SQLiteCrawlRecords
 from search.documents import DocumentKind, Incident, Mention, RatingSnapshot, Review
 from search.queries import STAR_RANGES, check_search_query
 from search.query_text import parse_query_text
 
 
-class SQLiteReviewStore:
+class SQLiteReviewStore(
+    SQLiteAlertMixin, SQLiteCrawlRecords, SQLiteFiguresMixin, SQLiteSavedSearchMixin, SQLiteAuthenticityMixin
+):
     """Reviews, mentions, snapshots and incidents in one SQLite file.
 
     :param path: the database file; created, with its directory, on first use.
@@ -110,34 +117,8 @@ class SQLiteReviewStore:
 
     @staticmethod
     def _upsert_document(connection: sqlite3.Connection, record: Review | Mention) -> bool:
-        """Write one document and its FTS row; True when it was new."""
-        rating = getattr(record, "rating", None)
-        values = (
-            record.kind, record.entity_id, record.source, record.language, record.sentiment_label,
-            rating, utc_key(record.published_at), record.model_dump_json(),
-        )
-        row = connection.execute("SELECT id FROM documents WHERE doc_id = ?", (record.doc_id,)).fetchone()
-        if row is None:
-            cursor = connection.execute(
-                "INSERT INTO documents (kind, entity_id, source, language, sentiment_label, rating,"
-                " published_at, record, doc_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                values + (record.doc_id,),
-            )
-            connection.execute(
-                "INSERT INTO documents_fts (rowid, title, text) VALUES (?, ?, ?)",
-                (cursor.lastrowid, record.title or "", record.text or ""),
-            )
-            return True
-        connection.execute(
-            "UPDATE documents SET kind = ?, entity_id = ?, source = ?, language = ?, sentiment_label = ?,"
-            " rating = ?, published_at = ?, record = ? WHERE doc_id = ?",
-            values + (record.doc_id,),
-        )
-        connection.execute(
-            "UPDATE documents_fts SET title = ?, text = ? WHERE rowid = ?",
-            (record.title or "", record.text or "", row[0]),
-        )
-        return False
+        """Write one document, its FTS row and its tags; True when it was new."""
+        return sqlite_documents.write_document(connection, record)
 
     def get_review(self, review_id: str) -> Review | None:
         with self._reading("reading a review") as connection:
@@ -155,21 +136,8 @@ class SQLiteReviewStore:
             return connection.execute(f"SELECT COUNT(*) FROM documents d WHERE {where.sql()}", where.params).fetchone()[0]
 
     def search(self, query: SearchQuery) -> SearchPage:
-        check_search_query(query)
-        parsed = parse_query_text(query.text)
-        page_sql, page_params, count_sql, count_params = sqlite_sql.search_statements(query, parsed)
         with self._reading("searching") as connection:
-            total = connection.execute(count_sql, count_params).fetchone()[0]
-            rows = connection.execute(page_sql, page_params).fetchall() if query.limit else []
-        hits = [
-            SearchHit(
-                document=DOCUMENT_MODELS[kind].model_validate_json(record_json),
-                score=score,
-                snippet=marked_to_html(snippet) if snippet else None,
-            )
-            for kind, record_json, score, snippet in rows
-        ]
-        return SearchPage(total=total, hits=hits)
+            return sqlite_documents.run_search(connection, query)
 
     # -- ratings --------------------------------------------------------------------------------
 

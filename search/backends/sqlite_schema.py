@@ -1,9 +1,16 @@
 """SQLite schema and connections for ``SQLiteReviewStore``.
 
 Tables: ``documents`` (reviews and mentions: one typed column per search filter plus the record
-as JSON), ``documents_fts`` (FTS5 over title and text, rowid = ``documents.id``), ``snapshots``
-and ``incidents``. FTS5 uses ``unicode61 remove_diacritics 2`` so that "cafe" finds "café" and
-"creme brulee" finds "crème brûlée" in French reviews.
+as JSON), ``documents_fts`` (FTS5 over title and text, rowid = ``documents.id``), ``snapshots``,
+``incidents`` and the alert delivery log (``alert_deliveries``, ``alert_marks``). FTS5 uses
+``unicode61 remove_diacritics 2`` so that "cafe" finds "café" and "creme brulee" finds "crème brûlée" in French reviews.
+
+Search support (schema version 2): ``document_tags`` holds one row per aspect or flag of a
+document, for filters and facets on those lists (an aspect row keeps that aspect's sentiment); ``sentiment_score`` and ``authenticity_weight``
+are columns for aspect sentiment and adjusted averages; ``saved_searches`` keeps named searches.
+The version lives in ``PRAGMA user_version``; a file from an older starwatch is upgraded in
+place when first opened, inside one write transaction (two processes opening it at once cannot
+both migrate), with the new columns and tags back-filled from the stored records.
 
 Connections are opened in WAL mode with a busy timeout: a Celery worker can write while the CLI
 reads, and a writer waits for another writer instead of failing at once. Each thread (and each
@@ -17,11 +24,14 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 from pathlib import Path
 
 from search.backends.base import StoreUnavailable
+from search.backends.sqlite_authenticity import AUTHENTICITY_SCHEMA
+from search.backends.sqlite_crawl import CRAWL_SCHEMA
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 BUSY_TIMEOUT_SECONDS = 10.0
 
 SCHEMA = """
@@ -58,7 +68,47 @@ CREATE TABLE IF NOT EXISTS incidents (
     record TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS incidents_by_rule ON incidents (rule_id, entity_id, status);
+CREATE TABLE IF NOT EXISTS alert_deliveries (
+    delivery_id TEXT PRIMARY KEY,
+    status TEXT NOT NULL,
+    incident_id TEXT,
+    created_at TEXT NOT NULL,
+    not_before TEXT NOT NULL,
+    claimed_at TEXT,
+    record TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS alert_deliveries_by_status ON alert_deliveries (status, created_at);
+CREATE TABLE IF NOT EXISTS alert_marks (
+    name TEXT PRIMARY KEY,
+    at TEXT NOT NULL
+);
 """
+SCHEMA += CRAWL_SCHEMA  # crawl state, review events, crawl events (search/backends/sqlite_crawl.py)
+SCHEMA += AUTHENTICITY_SCHEMA  # report cards and campaigns (search/backends/sqlite_authenticity.py)
+
+# Applied in order to files below their version; each entry brings a file to that version.
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    2: (
+        "ALTER TABLE documents ADD COLUMN sentiment_score REAL",
+        "ALTER TABLE documents ADD COLUMN authenticity_weight REAL",
+        "UPDATE documents SET sentiment_score = json_extract(record, '$.sentiment_score'),"
+        " authenticity_weight = json_extract(record, '$.authenticity_weight')",
+        "CREATE TABLE IF NOT EXISTS document_tags (doc INTEGER NOT NULL, field TEXT NOT NULL,"
+        " value TEXT NOT NULL, score REAL, PRIMARY KEY (field, value, doc)) WITHOUT ROWID",
+        "CREATE INDEX IF NOT EXISTS document_tags_by_doc ON document_tags (doc, field)",
+        "INSERT OR IGNORE INTO document_tags (doc, field, value, score) SELECT d.id, 'aspects', j.value,"
+        " COALESCE(json_extract(d.record, '$.aspect_sentiments.' || json_quote(j.value)),"
+        " json_extract(d.record, '$.sentiment_score')) FROM documents d, json_each(d.record, '$.aspects') j",
+        "INSERT OR IGNORE INTO document_tags (doc, field, value) SELECT d.id, 'flags', j.value"
+        " FROM documents d, json_each(d.record, '$.flags') j",
+        "CREATE INDEX IF NOT EXISTS documents_by_date_id ON documents (published_at DESC, doc_id)",
+        "CREATE INDEX IF NOT EXISTS documents_by_entity_date ON documents (entity_id, published_at DESC, doc_id)",
+        "CREATE TABLE IF NOT EXISTS saved_searches (name TEXT PRIMARY KEY, record TEXT NOT NULL)",
+        # Covers every column comparisons read, so their scans skip the wide JSON rows.
+        "CREATE INDEX IF NOT EXISTS documents_ratings ON documents"
+        " (kind, entity_id, published_at, rating, authenticity_weight, sentiment_label)",
+    ),
+}
 
 
 def unavailable(path: Path, exc: BaseException, action: str) -> StoreUnavailable:
@@ -111,7 +161,7 @@ class ConnectionPool:
             raise unavailable(self.path, exc, "opening it") from None
         try:
             connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
-            connection.execute("PRAGMA journal_mode = WAL")
+            _enable_wal(connection)
             connection.execute("PRAGMA synchronous = NORMAL")
             self._create_schema(connection)
         except sqlite3.Error as exc:
@@ -129,9 +179,10 @@ class ConnectionPool:
             raise sqlite3.DatabaseError(
                 f"schema version {version} is newer than this starwatch understands ({SCHEMA_VERSION}); upgrade starwatch"
             )
-        connection.executescript(SCHEMA)
-        if version < SCHEMA_VERSION:
-            connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        if version == SCHEMA_VERSION:
+            connection.executescript(SCHEMA)  # up to date: only tables added without a migration
+        else:
+            _create_and_migrate(connection)
         self._schema_ready = True
 
     def close_all(self) -> None:
@@ -143,3 +194,42 @@ class ConnectionPool:
                 connection.close()
             except sqlite3.Error:
                 pass  # closing is best effort; the file stays consistent thanks to WAL
+
+
+def _create_and_migrate(connection: sqlite3.Connection) -> None:
+    """Create missing tables and run the migrations this file lacks, in one write transaction.
+
+    ``BEGIN IMMEDIATE`` takes the write lock first, so a second process opening the file at the
+    same moment waits for it (busy timeout) instead of failing on a stale read snapshot, and
+    then finds the file already migrated.
+    """
+    try:
+        connection.executescript("BEGIN IMMEDIATE;" + SCHEMA)  # leaves the transaction open
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+        for target in range(max(version, 1) + 1, SCHEMA_VERSION + 1):
+            for statement in MIGRATIONS[target]:
+                connection.execute(statement)
+        if version < SCHEMA_VERSION:
+            connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        connection.execute("COMMIT")
+    except BaseException:
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
+        raise
+
+
+def _enable_wal(connection: sqlite3.Connection) -> None:
+    """Switch to WAL, waiting while another connection switches the same new file.
+
+    Changing the journal mode does not go through the busy handler: two processes opening a
+    fresh file at the same instant make one of them fail at once with "database is locked".
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    while True:
+        try:
+            connection.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)

@@ -1,7 +1,8 @@
 """SQL text for ``SQLiteReviewStore`` searches, built from typed values only.
 
 Every value travels as a ``?`` parameter; only fixed column names and placeholders are pasted
-into the SQL text, so no filter value can change the statement. User query text reaches FTS5
+into the SQL text, so no filter value can change the statement. The statements of a search
+(count, page, snippets, facets) are in ``sqlite_plan``. User query text reaches FTS5
 only as the quoted expression from ``search.query_text``. Reads no settings.
 """
 
@@ -13,9 +14,7 @@ from typing import Any, Sequence
 
 from search.backends.base import SearchQuery
 from search.backends.records import utc_key
-from search.backends.snippets import ELLIPSIS, MARK_END, MARK_START, SNIPPET_WORDS
 from search.queries import STAR_RANGES
-from search.query_text import ParsedQuery, render_fts5, render_fts5_excluded
 
 
 @dataclass
@@ -45,6 +44,13 @@ class Where:
         return " AND ".join(self.conditions) if self.conditions else "1"
 
 
+TAGGED = "SELECT 1 FROM document_tags t WHERE t.field = ? AND t.value IN ({placeholders}) AND t.doc = d.id"
+
+
+def _placeholders(values: Sequence[Any]) -> str:
+    return ", ".join("?" for _ in values) or "NULL"
+
+
 def document_filters(query: SearchQuery) -> Where:
     where = Where()
     where.add_in("d.entity_id", query.entity_ids)
@@ -52,6 +58,12 @@ def document_filters(query: SearchQuery) -> Where:
     where.add_in("d.source", query.sources)
     where.add_in("d.language", query.languages)
     where.add_in("d.sentiment_label", query.sentiment_labels)
+    for field, values in (("aspects", query.aspects), ("flags", query.flags)):
+        if values is not None:
+            where.add(f"EXISTS ({TAGGED.format(placeholders=_placeholders(values))})", field, *values)
+    if query.exclude_flags:
+        where.add(f"NOT EXISTS ({TAGGED.format(placeholders=_placeholders(query.exclude_flags))})",
+                  "flags", *query.exclude_flags)
     if query.min_rating is not None:
         where.add("d.rating >= ?", query.min_rating)
     if query.max_rating is not None:
@@ -61,29 +73,6 @@ def document_filters(query: SearchQuery) -> Where:
 
 
 DATE_ORDER = "d.published_at DESC NULLS LAST, d.doc_id ASC"
-
-
-def search_statements(query: SearchQuery, parsed: ParsedQuery) -> tuple[str, list[Any], str, list[Any]]:
-    """(page SQL, page params, count SQL, count params) for a search."""
-    where = document_filters(query)
-    excluded = render_fts5_excluded(parsed)
-    if excluded:
-        where.add("d.id NOT IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)", excluded)
-    positive = render_fts5(parsed)
-    if positive:
-        source = "documents_fts JOIN documents d ON d.id = documents_fts.rowid"
-        where.conditions.insert(0, "documents_fts MATCH ?")
-        where.params.insert(0, positive)
-        columns = "d.kind, d.record, -bm25(documents_fts, 2.0, 1.0) AS score, snippet(documents_fts, -1, ?, ?, ?, ?)"
-        column_params: list[Any] = [MARK_START, MARK_END, ELLIPSIS, SNIPPET_WORDS]
-    else:
-        source = "documents d"
-        columns, column_params = "d.kind, d.record, NULL AS score, NULL", []
-    order = ("score DESC, " if positive and query.sort == "relevance" else "") + DATE_ORDER
-    page_sql = f"SELECT {columns} FROM {source} WHERE {where.sql()} ORDER BY {order} LIMIT ? OFFSET ?"
-    page_params = column_params + where.params + [query.limit, query.offset]
-    count_sql = f"SELECT COUNT(*) FROM {source} WHERE {where.sql()}"
-    return page_sql, page_params, count_sql, list(where.params)
 
 
 def rated_reviews(entity_ids: Sequence[str], since: datetime | None, until: datetime | None) -> Where:

@@ -2,15 +2,36 @@
 
 from __future__ import annotations
 
+import uuid
+from contextlib import contextmanager
+
 import pytest
 
 from search.backends.base import StoreError, StoreUnavailable
 from search.backends.elasticsearch import ElasticsearchReviewStore
+from search.mappings import MAPPING_NAMES, latest_version
 from search.testing import StoreContract
 from search.testing_corpus import sample_reviews
 from tests.service_support import free_port
 
 pytestmark = pytest.mark.integration
+
+
+@contextmanager
+def class_index_prefix(es_url: str):
+    """Like the ``es_index_prefix`` fixture, for a store shared by one test class."""
+    from elasticsearch import Elasticsearch
+
+    prefix = "t-" + uuid.uuid4().hex[:10]
+    try:
+        yield prefix
+    finally:
+        client = Elasticsearch(es_url, request_timeout=30)
+        try:
+            client.indices.delete(index=f"{prefix}-*", ignore_unavailable=True, allow_no_indices=True)
+            client.options(ignore_status=404).indices.delete_index_template(name=f"{prefix}-*")
+        finally:
+            client.close()
 
 
 class TestElasticsearchStore(StoreContract):
@@ -21,6 +42,14 @@ class TestElasticsearchStore(StoreContract):
         store = ElasticsearchReviewStore(es_url, index_prefix=es_index_prefix)
         yield store
         store.close()
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def class_store(cls, es_url):
+        with class_index_prefix(es_url) as prefix:
+            store = ElasticsearchReviewStore(es_url, index_prefix=prefix)
+            yield store
+            store.close()
 
 
 def test_unreachable_node_names_the_url():
@@ -45,9 +74,9 @@ def test_indices_sit_behind_aliases(es_url, es_index_prefix):
     store.ensure_ready()
     client = Elasticsearch(es_url)
     try:
-        for name in ("documents", "snapshots", "incidents"):
+        for name in MAPPING_NAMES:
             aliases = client.indices.get_alias(name=f"{es_index_prefix}-{name}").body
-            assert list(aliases) == [f"{es_index_prefix}-{name}-v1"]
+            assert list(aliases) == [f"{es_index_prefix}-{name}-{latest_version(name)}"]
     finally:
         client.close()
         store.close()

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from search import queries
+from search import queries, queries_search
 from search.backends.base import QueryError, SearchQuery
 from search.backends.snippets import MARK_END, MARK_START
 from search.query_text import parse_query_text
@@ -32,7 +32,7 @@ def test_search_body_with_text_filters_and_exclusion():
         text="Café OR thé -froid", entity_ids=["cafe-du-port"], kinds=["review"], languages=["fr"],
         min_rating=2, since=datetime(2024, 3, 1, 1, tzinfo=timezone(timedelta(hours=1))), limit=10, offset=20,
     )
-    assert queries.search_body(query, parse_query_text(query.text)) == {
+    assert queries_search.search_body(query, parse_query_text(query.text)) == {
         "query": {
             "bool": {
                 "filter": [
@@ -46,11 +46,10 @@ def test_search_body_with_text_filters_and_exclusion():
                 "must_not": [sqs('"froid"')],
             }
         },
-        "sort": [{"_score": {"order": "desc"}}] + BY_DATE,
+        "sort": [{"_score": {"order": "desc"}}, {"doc_id": {"order": "asc"}}],
         "from": 20,
-        "size": 10,
-        "track_total_hits": True,
-        "track_scores": True,
+        "size": 11,  # one more than the page: tells whether a next page exists
+        "track_total_hits": 10_000,
         "highlight": {
             "pre_tags": [MARK_START],
             "post_tags": [MARK_END],
@@ -62,7 +61,7 @@ def test_search_body_with_text_filters_and_exclusion():
 
 def test_search_body_without_text_sorts_by_date_and_has_no_highlight():
     query = SearchQuery(sources=[], max_rating=4, until=datetime(2024, 4, 1), sort="relevance")
-    assert queries.search_body(query, parse_query_text("")) == {
+    assert queries_search.search_body(query, parse_query_text("")) == {
         "query": {
             "bool": {
                 "filter": [
@@ -73,10 +72,45 @@ def test_search_body_without_text_sorts_by_date_and_has_no_highlight():
             }
         },
         "sort": BY_DATE,
-        "from": 0,
-        "size": 20,
-        "track_total_hits": True,
+        "size": 21,
+        "track_total_hits": 10_000,
     }
+
+
+def test_search_body_deep_page_facets_language_fields_and_list_filters():
+    query = SearchQuery(text="accueil", aspects=["service"], flags=["verified"], exclude_flags=["suspect"],
+                        facets=["aspects", "stars"], limit=5, exact_total_up_to=500)
+    body = queries_search.search_body(query, parse_query_text(query.text), search_after=[1.5, 1714550400000, "r_1"],
+                                      language_fields=True)
+    assert body["query"]["bool"]["filter"] == [
+        {"terms": {"aspects": ["service"]}}, {"terms": {"flags": ["verified"]}},
+        {"bool": {"must_not": [{"terms": {"flags": ["suspect"]}}]}},
+    ]
+    assert body["query"]["bool"]["should"] == [{"simple_query_string": {
+        **sqs('"accueil"')["simple_query_string"],
+        "fields": ["search_title.french^2", "search_text.french", "search_title.english^2", "search_text.english"]}}]
+    assert body["search_after"] == [1.5, 1714550400000, "r_1"] and "from" not in body
+    assert (body["size"], body["track_total_hits"]) == (6, 500)
+    assert body["aggs"] == {
+        "facet_aspects": {"terms": {"field": "aspects", "size": 20, "order": [{"_count": "desc"}, {"_key": "asc"}]}},
+        "facet_stars": {"range": {"field": "rating", "ranges": [
+            {"key": "1", "to": 1.5}, {"key": "2", "from": 1.5, "to": 2.5}, {"key": "3", "from": 2.5, "to": 3.5},
+            {"key": "4", "from": 3.5, "to": 4.5}, {"key": "5", "from": 4.5}]}},
+    }
+
+
+def test_search_body_at_the_edge_of_the_offset_window_asks_no_extra_hit():
+    body = queries_search.search_body(SearchQuery(offset=9_980, limit=20), parse_query_text(""))
+    assert (body["from"], body["size"]) == (9_980, 20)
+    assert queries_search.search_body(SearchQuery(limit=0, facets=["kind"]), parse_query_text("x"))["size"] == 0
+
+
+@pytest.mark.parametrize("bad", [{"facets": ["nope"]}, {"facets": "kind"}, {"aspects": "service"},
+                                 {"exact_total_up_to": 0}, {"min_rating": float("nan")},
+                                 {"entity_ids": ["e"] * 10_001}])
+def test_check_search_query_refuses_with_a_message(bad):
+    with pytest.raises(QueryError):
+        queries.check_search_query(SearchQuery(**bad))
 
 
 def test_rating_stats_is_one_aggregation_for_all_entities():

@@ -20,6 +20,14 @@ class TestSQLiteStore(StoreContract):
         yield store
         store.close()
 
+    @pytest.fixture(scope="class")
+    @classmethod
+    def class_store(cls, tmp_path_factory):
+        store = SQLiteReviewStore(tmp_path_factory.mktemp("class-store") / "store.sqlite")
+        store.ensure_ready()
+        yield store
+        store.close()
+
 
 def test_constructing_does_no_io(tmp_path):
     path = tmp_path / "later" / "store.sqlite"
