@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from search.documents import Entity
@@ -130,9 +130,79 @@ class RatingDropRule(_Section):
     entities: list[str] | None = Field(default=None, description="entity ids; default all")
 
 
+class DigestRecipient(_Section):
+    """A recipient who gets one summary per day or week instead of one email per alert."""
+
+    address: EmailStr
+    every: Literal["daily", "weekly"] = "daily"
+    hour_utc: int = Field(default=8, ge=0, le=23, description="when the summary is due (UTC hour)")
+    weekday: Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] = "monday"
+    language: Literal["en", "fr"] | None = Field(default=None, description="default: their entities' language")
+
+
 class AlertSettings(_Section):
     evaluate_every_minutes: float = Field(default=5, gt=0)
     rules: list[RatingDropRule] = Field(default_factory=lambda: [RatingDropRule()])
+    # Alerting (issue 7); see workers/alerts/ and config/rules/examples/.
+    rule_files: list[str] = Field(
+        default_factory=list, description="rule files or glob patterns, e.g. config/rules/*.yaml (relative to the "
+        "working directory); each file holds one rule validated against config/rules.schema.json",
+    )
+    operators: list[EmailStr] = Field(
+        default_factory=list, description="who gets operator alerts (source_silent: crawling fails), never customers",
+    )
+    operators_language: Literal["en", "fr"] = "en"
+    search_base_url: str | None = Field(
+        default=None, pattern=r"^https?://[^\s]+$",
+        description="links in emails open searches here, e.g. https://starwatch.example.org/search",
+    )
+    max_emails_per_run: int = Field(
+        default=10, ge=1, description="per recipient and evaluation; the rest go into one overflow summary",
+    )
+    backfill_days: int = Field(
+        default=30, ge=0, le=3650,
+        description="on a rule's first run, record this much history as historical incidents (no email)",
+    )
+    delivery_claim_seconds: float = Field(
+        default=120, gt=0, description="a send claimed longer ago than this is taken over (its worker died)",
+    )
+    digests: list[DigestRecipient] = Field(default_factory=list)
+
+
+class CompareSettings(_Section):
+    """How ``starwatch compare`` smooths, adjusts and forecasts ratings (issue 6)."""
+
+    prior_reviews: float = Field(
+        default=7, ge=0, description="Bayesian prior: every average counts this many extra reviews of prior_mean "
+        "stars, so a 5.0 from two reviews does not outrank a 4.8 from four hundred (Trustpilot uses 7)",
+    )
+    prior_mean: float = Field(default=3.5, ge=0, le=5, description="stars of the prior reviews (Trustpilot: 3.5)")
+    displayed_step: float = Field(
+        default=0.5, gt=0, le=1, description="platforms round the displayed rating to this step (0.5 = half stars)",
+    )
+    authenticity_exclude_flags: list[str] = Field(
+        default_factory=list, description="reviews carrying one of these flags weigh 0 in authenticity-adjusted averages",
+    )
+    trend_interval: Literal["day", "week", "month"] = "week"
+
+
+class AnalysisSettings(_Section):
+    """How workers understand texts (issue 4); see workers/analysis/scorers.py."""
+
+    sentiment_model: Literal["stars", "lexicon", "huggingface"] = Field(
+        default="stars", description="stars: the trained star model shipped with starwatch (offline, numpy only); "
+        "lexicon: VADER / French lexicon; huggingface: huggingface_model (needs the 'huggingface' extra)",
+    )
+    star_model_path: Path | None = Field(default=None, description="another star model file (default: the shipped one)")
+    huggingface_model: str | None = Field(
+        default=None, description="a text-classification model id or local folder, e.g. nlptown/bert-base-multilingual-uncased-sentiment",
+    )
+    huggingface_device: str = Field(default="cpu", description="cpu, cuda, cuda:0...")
+    batch_size: int = Field(default=64, ge=1, le=4096, description="texts scored per model call")
+    aspects_dir: Path | None = Field(default=None, description="folder of aspect/flag YAML files (default: config/aspects/ shipped)")
+    aspect_verticals: list[str] | None = Field(
+        default=None, description="domain verticals to tag (e.g. [general, restaurant]); default all; cx criteria always on",
+    )
 
 
 class Group(_Section):
@@ -154,6 +224,8 @@ class Settings(BaseSettings):
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
+    compare: CompareSettings = Field(default_factory=CompareSettings)
+    analysis: AnalysisSettings = Field(default_factory=AnalysisSettings)
     groups: list[Group] = Field(default_factory=list)
     entities: list[Entity] = Field(default_factory=list)
 

@@ -39,15 +39,26 @@ from workers import runtime
 INGEST_QUEUE = "ingest"
 ALERTS_QUEUE = "alerts"
 EMAIL_QUEUE = "email"
-QUEUES = (INGEST_QUEUE, ALERTS_QUEUE, EMAIL_QUEUE)
+ANALYSIS_QUEUE = "analysis"
+CRAWL_QUEUE = "crawl"  # the same name as crawlers.scheduling.CRAWL_QUEUE (checked by a test)
+QUEUES = (INGEST_QUEUE, ALERTS_QUEUE, EMAIL_QUEUE, ANALYSIS_QUEUE, CRAWL_QUEUE)
 
 INGEST_TASK = "starwatch.ingest_batch"
 EVALUATE_ALERTS_TASK = "starwatch.evaluate_alerts"
+SEND_ALERT_EMAILS_TASK = "starwatch.send_alert_emails"
+ASSESS_AUTHENTICITY_TASK = "starwatch.assess_authenticity"
+CRAWL_SOURCE_TASK = "starwatch.crawl_source"
+# Authenticity looks at an entity's whole history (bursts, repeated phrasing), so it runs on a
+# schedule over every entity rather than after each batch; re-crawled reviews keep their flags
+# meanwhile (workers.ingest carries them over).
+ASSESS_AUTHENTICITY_EVERY = timedelta(hours=1)
 # Email-sending tasks are named ``starwatch.send_*`` and go to their own queue, so that a slow
 # SMTP server never holds back ingestion or rule evaluation.
 TASK_ROUTES = {
     INGEST_TASK: {"queue": INGEST_QUEUE},
     EVALUATE_ALERTS_TASK: {"queue": ALERTS_QUEUE},
+    ASSESS_AUTHENTICITY_TASK: {"queue": ANALYSIS_QUEUE},
+    CRAWL_SOURCE_TASK: {"queue": CRAWL_QUEUE},
     "starwatch.send_*": {"queue": EMAIL_QUEUE},
 }
 
@@ -63,6 +74,8 @@ _configured_explicitly = False
 
 def celery_config(settings: Settings) -> dict[str, Any]:
     """The Celery settings for ``settings``, as a plain dict (``app.conf.update`` input)."""
+    from crawlers.scheduling import crawl_beat_schedule
+
     visibility_timeout = settings.tasks.visibility_timeout_seconds
     evaluate_every = timedelta(minutes=settings.alerts.evaluate_every_minutes)
     return {
@@ -99,7 +112,14 @@ def celery_config(settings: Settings) -> dict[str, Any]:
                 # A run that waited longer than one period is superseded by the next one:
                 # after an outage, evaluate once, not once per missed period.
                 "options": {"queue": ALERTS_QUEUE, "expires": evaluate_every.total_seconds()},
-            }
+            },
+            "assess-authenticity": {
+                "task": ASSESS_AUTHENTICITY_TASK,
+                "schedule": ASSESS_AUTHENTICITY_EVERY,
+                "options": {"queue": ANALYSIS_QUEUE, "expires": ASSESS_AUTHENTICITY_EVERY.total_seconds()},
+            },
+            # one entry per configured source, at its interval_minutes
+            **crawl_beat_schedule(settings),
         },
     }
 

@@ -30,7 +30,7 @@ from pydantic import BaseModel, ValidationError
 
 from search.backends.base import ReviewStore
 from search.documents import Mention, RatingSnapshot, Review
-from workers.analysis.analyzer import Analysis, analyze
+from workers.analysis.analyzer import Analysis, analyze_batch
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +39,9 @@ ID_FIELDS = {"reviews": "review_id", "mentions": "mention_id", "snapshots": "sna
 MAX_ERRORS_SHOWN = 3
 
 TextAnalyzer = Callable[..., Analysis]
+# Flag families the analysis owns: recomputed on every ingest. Other families (authenticity,
+# campaigns) are set by later stages and must survive a re-analysis.
+ANALYSIS_FLAG_PREFIXES = ("integrity:", "solicitation:")
 
 
 @dataclass
@@ -56,12 +59,13 @@ class IngestResult:
                 "rejected": len(self.rejected), "analysis_errors": len(self.analysis_errors)}
 
 
-def ingest_batch(batch: Any, store: ReviewStore, analyzer: TextAnalyzer = analyze) -> IngestResult:
+def ingest_batch(batch: Any, store: ReviewStore, analyzer: TextAnalyzer | None = None) -> IngestResult:
     """Validate each record, analyse reviews and mentions, upsert everything into ``store``.
 
     :param batch: ``{"reviews": [...], "mentions": [...], "snapshots": [...]}`` of JSON dicts.
     :param store: any ``ReviewStore``; its errors (``StoreUnavailable``) propagate to the caller.
-    :param analyzer: ``analyzer(text, language_hint=...) -> Analysis``; swappable for tests.
+    :param analyzer: ``analyzer(text, language_hint=...) -> Analysis``; swappable for tests. By
+        default the whole batch is scored at once by ``workers.analysis.analyze_batch``.
 
     Example::
 
@@ -70,10 +74,10 @@ def ingest_batch(batch: Any, store: ReviewStore, analyzer: TextAnalyzer = analyz
     """
     result = IngestResult()
     records = _validated_records(batch, result.rejected)
-    reviews = [_analysed(r, analyzer, result.analysis_errors) for r in records["reviews"]]
-    mentions = [_analysed(m, analyzer, result.analysis_errors) for m in records["mentions"]]
+    reviews = _analysed_all(records["reviews"], analyzer, result.analysis_errors)
+    mentions = _analysed_all(records["mentions"], analyzer, result.analysis_errors)
     if reviews:
-        store.upsert_reviews(reviews)
+        store.upsert_reviews(_with_authenticity_kept(store, reviews))
     if mentions:
         store.upsert_mentions(mentions)
     if records["snapshots"]:
@@ -134,17 +138,67 @@ def _reject(rejected: list[str], reason: str, raw: Any) -> None:
     logger.warning("rejected %s; record: %s", reason, json.dumps(raw, default=str, ensure_ascii=False))
 
 
-def _analysed(record: Review | Mention, analyzer: TextAnalyzer, errors: list[str]) -> Review | Mention:
-    """The record with language and sentiment set; unchanged (and noted) if the analyzer fails."""
-    text = " ".join(part for part in (record.title, record.text) if part)
+AUTHENTICITY_FLAG_PREFIXES = ("authenticity:", "campaign:")
+
+
+def _with_authenticity_kept(store: ReviewStore, reviews: list[Review]) -> list[Review]:
+    """A re-crawled review keeps what the last authenticity assessment said of it.
+
+    Crawlers know nothing of authenticity, and an upsert replaces the whole record, so without
+    this a re-crawl would clear a review's campaign flags until the next hourly assessment.
+    """
+    kept = []
+    for review in reviews:
+        stored = store.get_review(review.review_id)
+        if stored is None or (stored.authenticity_weight is None and not stored.authenticity_reasons):
+            kept.append(review)
+            continue
+        carried = [f for f in stored.flags if f.startswith(AUTHENTICITY_FLAG_PREFIXES)]
+        kept.append(review.model_copy(update={
+            "flags": sorted(set(review.flags) | set(carried)),
+            "authenticity_weight": stored.authenticity_weight,
+            "authenticity_reasons": dict(stored.authenticity_reasons),
+        }))
+    return kept
+
+
+def _text_of(record: Review | Mention) -> str:
+    return " ".join(part for part in (record.title, record.text) if part)
+
+
+def _analysed_all(records: list, analyzer: TextAnalyzer | None, errors: list[str]) -> list:
+    """Every record with its analysis; one batch call, or record by record if the batch fails."""
+    if not records:
+        return []
+    if analyzer is None:
+        try:
+            analyses = analyze_batch([_text_of(r) for r in records], [r.language for r in records])
+            return [_with_analysis(record, analysis) for record, analysis in zip(records, analyses)]
+        except Exception:  # noqa: BLE001 - find the record that breaks it, keep all the others
+            logger.exception("batch analysis failed; analysing record by record")
+    return [_analysed(record, analyzer, errors) for record in records]
+
+
+def _analysed(record: Review | Mention, analyzer: TextAnalyzer | None, errors: list[str]) -> Review | Mention:
+    """The record with its analysis; unchanged (and noted) if the analyzer fails on it."""
     try:
-        analysis = analyzer(text, language_hint=record.language)
+        if analyzer is None:
+            analysis = analyze_batch([_text_of(record)], [record.language])[0]
+        else:
+            analysis = analyzer(_text_of(record), language_hint=record.language)
     except Exception as exc:  # noqa: BLE001 - a failing analyzer must not lose the record
         errors.append(f"{record.doc_id}: analysis failed: {type(exc).__name__}: {exc}")
         logger.exception("analysis failed for %s; storing it without analysis", record.doc_id)
         return record
-    update: dict[str, Any] = {"language": analysis.language or record.language}
-    if analysis.sentiment_score is not None:
-        update["sentiment_score"] = analysis.sentiment_score
-        update["sentiment_label"] = analysis.sentiment_label
+    return _with_analysis(record, analysis)
+
+
+def _with_analysis(record: Review | Mention, analysis: Analysis) -> Review | Mention:
+    update = analysis.record_update() if hasattr(analysis, "record_update") else {
+        "language": analysis.language, "sentiment_score": analysis.sentiment_score,
+        "sentiment_label": analysis.sentiment_label}
+    update = {key: value for key, value in update.items() if value is not None}
+    kept = [flag for flag in record.flags if not flag.startswith(ANALYSIS_FLAG_PREFIXES)]
+    update["flags"] = sorted(set(kept) | set(update.get("flags", [])))
+    update.setdefault("language", record.language)
     return record.model_copy(update=update)

@@ -1,14 +1,16 @@
 """The whole path on real components, through the real CLI, as an operator would run it:
 
 demo site on loopback → ``starwatch crawl`` (Scrapy) → Redis → a ``starwatch worker`` process
-(Celery) → Elasticsearch → ``starwatch search`` finds the reviews → a ``starwatch beat`` process
-has the worker fire ``rating_drop`` once → the email arrives at a real SMTP server,
-saying what changed; an on-demand ``starwatch alerts run`` then fires nothing new.
+(Celery) → Elasticsearch → ``starwatch search`` finds the reviews → the worker (right after each
+batch) and a ``starwatch beat`` process evaluate the rules: ``rating_drop`` fires once → the email arrives at a real SMTP server,
+saying what changed; an on-demand ``starwatch alerts run`` then fires nothing new; a second crawl,
+this time scheduled as ``starwatch.crawl_source`` tasks on the worker, adds no review twice.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import os
 import signal
 import subprocess
@@ -78,8 +80,8 @@ def stack(tmp_path, redis_url, es_url, es_index_prefix, smtp_server):
         raw["alerts"]["evaluate_every_minutes"] = 0.05  # beat every 3 s, so the test waits little
         config = tmp_path / "starwatch.yaml"
         config.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
-        with background(config, tmp_path, "worker", "--queues", "ingest,alerts", "--concurrency", "1",
-                        "--loglevel", "warning"):
+        with background(config, tmp_path, "worker", "--queues", "ingest,alerts,email,crawl", "--concurrency", "1",
+                        "--loglevel", "info"):
             yield config, site
 
 
@@ -89,7 +91,7 @@ def queue_drained(config: Path) -> bool:
 
     broker = yaml.safe_load(config.read_text(encoding="utf-8"))["tasks"]["broker_url"]
     client = redis.Redis.from_url(broker)
-    return client.llen("ingest") == 0 and client.hlen("unacked") == 0
+    return all(client.llen(queue) == 0 for queue in ("crawl", "ingest")) and client.hlen("unacked") == 0
 
 
 def indexed_count(config: Path) -> int:
@@ -114,14 +116,21 @@ def test_crawl_to_worker_to_elasticsearch_to_search_to_alert_email(stack, smtp_s
     assert hits and all(h["document"]["entity_id"] == "cafe-lumiere" for h in hits)
     assert all(h["document"]["sentiment_label"] for h in hits)  # the worker analysed them
 
-    # The scheduled path: beat → the worker's evaluate_alerts task → rating_drop → SMTP.
+    # The worker evaluates the entities each batch touched and beat re-evaluates everything:
+    # either way rating_drop fires once and exactly one email reaches the SMTP server.
     with background(config, tmp_path, "beat", "--schedule-file", str(tmp_path / "beat-schedule")):
         message = smtp_server.wait_for(1, timeout=90)[0]
+        time.sleep(7)  # two more beat passes (every 3 s): nothing may fire or send twice
+    incidents = json.loads(cli(config, "alerts", "list", "--json").stdout)
+    incidents = incidents["incidents"] if isinstance(incidents, dict) else incidents
+    assert [i["entity_id"] for i in incidents] == ["cafe-lumiere"]
+    details = incidents[0]["details"]
     subject = message["Subject"]
     assert "Café Lumière" in subject and "→" in subject
     body = message.get_body(("plain",)).get_content()
-    # Demo data: the 30 days before averaged 73/16 = 4.56★, the last 7 days 16/8 = 2.0★ (French email).
-    assert "4,6★" in body and "2,0★" in body and "8 avis" in body
+    french = lambda value: f"{value:.1f}".replace(".", ",") + "★"  # the entity's emails are in French
+    assert french(details["old_average"]) in body and french(details["new_average"]) == "2,0★" in body
+    assert f"{details['recent_count']} avis" in body
     assert message["To"] == "gerance@cafe-lumiere.example.org"
 
     # On demand, the same incident is already open: nothing fires twice.
@@ -131,7 +140,17 @@ def test_crawl_to_worker_to_elasticsearch_to_search_to_alert_email(stack, smtp_s
     time.sleep(1)
     assert len(smtp_server.messages) == 1
 
-    again = cli(config, "crawl", "--json")
-    assert again.returncode == 0, again.stderr
-    wait_until(lambda: queue_drained(config), 60, "the worker to consume the second crawl")
+    # The scheduled path for crawling: beat sends starwatch.crawl_source per source to the crawl
+    # queue; the worker crawls in a child process and hands the batches to the ingest queue.
+    from workers.celery_app import app as celery_app
+
+    broker = yaml.safe_load(config.read_text(encoding="utf-8"))["tasks"]["broker_url"]
+    sources = [s["id"] for e in yaml.safe_load(config.read_text(encoding="utf-8"))["entities"] for s in e["sources"]]
+    with celery_app.connection_for_write(broker) as connection:
+        for source_id in sources:
+            celery_app.send_task("starwatch.crawl_source", args=[source_id], queue="crawl", connection=connection)
+    worker_log = lambda: (tmp_path / "worker.log").read_text(encoding="utf-8")
+    crawls_done = lambda: len(re.findall(r"Task starwatch\.crawl_source\[[^]]+\] succeeded", worker_log()))
+    wait_until(lambda: crawls_done() == len(sources), 180, "every scheduled crawl to succeed on the worker")
+    wait_until(lambda: queue_drained(config), 120, "the worker to ingest the crawled batches")
     assert indexed_count(config) == VALID_DEMO_REVIEWS  # crawling twice adds no review twice

@@ -44,7 +44,11 @@ def test_a_killed_workers_task_comes_back_after_the_visibility_timeout(config):
 
 
 def test_named_queues_and_routes(config):
-    assert [queue.name for queue in config["task_queues"]] == [INGEST_QUEUE, ALERTS_QUEUE, EMAIL_QUEUE]
+    assert [queue.name for queue in config["task_queues"]] == [INGEST_QUEUE, ALERTS_QUEUE, EMAIL_QUEUE, "analysis", "crawl"]
+    from crawlers.scheduling import CRAWL_QUEUE, CRAWL_TASK
+
+    assert queue_for(CRAWL_TASK) == CRAWL_QUEUE
+    assert queue_for("starwatch.assess_authenticity") == "analysis"
     assert config["task_routes"][INGEST_TASK] == {"queue": INGEST_QUEUE}
     assert config["task_routes"][EVALUATE_ALERTS_TASK] == {"queue": ALERTS_QUEUE}
     assert config["task_routes"]["starwatch.send_*"] == {"queue": EMAIL_QUEUE}
@@ -58,6 +62,22 @@ def test_alerts_are_evaluated_on_the_configured_period(config):
     assert entry["task"] == EVALUATE_ALERTS_TASK
     assert entry["schedule"] == timedelta(minutes=15)
     assert entry["options"] == {"queue": ALERTS_QUEUE, "expires": 900}
+
+
+def test_authenticity_is_assessed_every_hour(config):
+    entry = config["beat_schedule"]["assess-authenticity"]
+    assert entry["task"] == "starwatch.assess_authenticity"
+    assert entry["schedule"] == timedelta(hours=1)
+
+
+def test_every_task_the_workers_define_has_a_route():
+    import workers.tasks  # noqa: F401 - registers the tasks (the decorator checks routes at import)
+    from workers.celery_app import app
+
+    names = [name for name in app.tasks if name.startswith("starwatch.")]
+    assert {"starwatch.ingest_batch", "starwatch.evaluate_alerts", "starwatch.send_alert_emails",
+            "starwatch.assess_authenticity", "starwatch.crawl_source"} <= set(names)
+    assert all(queue_for(name) for name in names)
 
 
 def test_the_visibility_timeout_defaults_to_minutes_not_an_hour():
@@ -95,3 +115,13 @@ def test_a_task_declared_for_another_queue_than_its_route_is_refused():
         starwatch_task(name=INGEST_TASK, queue=EMAIL_QUEUE)
     with pytest.raises(ValueError, match="'starwatch.unrouted'"):
         starwatch_task(name="starwatch.unrouted", queue=INGEST_QUEUE)
+
+
+def test_each_source_is_crawled_on_its_own_beat_entry():
+    from workers.celery_app import celery_config
+
+    settings = load_settings(overrides={"entities": [{"id": "a", "name": "A", "sources": [
+        {"id": "a-site", "type": "schema_org", "url": "https://a.example.org/", "interval_minutes": 90}]}]})
+    entry = celery_config(settings)["beat_schedule"]["crawl-a-site"]
+    assert entry["task"] == "starwatch.crawl_source" and entry["args"] == ("a-site",)
+    assert entry["schedule"] == timedelta(minutes=90) and entry["options"]["queue"] == "crawl"

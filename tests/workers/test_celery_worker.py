@@ -72,6 +72,12 @@ def test_a_worker_consumes_submitted_batches_into_the_store(tmp_path, broker_url
         wait_until(lambda: "starwatch.evaluate_alerts[" in worker_log(tmp_path, "worker.log")
                    and "succeeded" in worker_log(tmp_path, "worker.log").split("starwatch.evaluate_alerts[", 1)[1],
                    60, "the alerts task to succeed")
+
+        with app.connection_for_write(broker_url) as connection:
+            app.send_task("starwatch.assess_authenticity", queue="analysis", connection=connection)
+        wait_until(lambda: "starwatch.assess_authenticity[" in worker_log(tmp_path, "worker.log")
+                   and "succeeded" in worker_log(tmp_path, "worker.log").split("starwatch.assess_authenticity[", 1)[1],
+                   90, "the authenticity task to succeed; worker log:\n" + worker_log(tmp_path, "worker.log"))
         store.close()
     finally:
         stop_worker(worker)

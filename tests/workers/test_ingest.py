@@ -131,3 +131,30 @@ def test_the_analyzer_is_injectable(store):
     ingest_batch(batch, store, analyzer=fixed_analyzer)
     stored = store.get_review(batch["reviews"][0]["review_id"])
     assert (stored.language, stored.sentiment_score, stored.sentiment_label) == ("fr", -0.5, "negative")
+
+
+def test_aspects_flags_and_stars_from_the_analysis_are_stored_and_filterable(store):
+    review = make_review(
+        900, "I received this for free in exchange for my honest review. "
+        "We waited forty minutes and nobody apologised.", 2.0).model_dump(mode="json")
+    review["flags"] = ["campaign:c1"]  # set earlier by another stage: must survive the analysis
+    ingest_batch({"reviews": [review]}, store)
+    stored = store.get_review(review["review_id"])
+    assert "solicitation:incentive" in stored.flags and "campaign:c1" in stored.flags
+    assert stored.flag_evidence["solicitation:incentive"]
+    assert stored.aspects and stored.sentiment_stars is not None
+    found = store.search(SearchQuery(flags=["solicitation:incentive"]))
+    assert [hit.document.review_id for hit in found.hits] == [review["review_id"]]
+
+
+def test_a_recrawled_review_keeps_its_authenticity_verdict(store):
+    review = make_review(901, "Parfait, parfait, parfait. Allez-y les yeux fermés !", 5.0)
+    ingest_batch({"reviews": [review.model_dump(mode="json")]}, store)
+    assessed = store.get_review(review.review_id).model_copy(update={
+        "flags": ["campaign:c7", "authenticity:near_duplicate"], "authenticity_weight": 0.0,
+        "authenticity_reasons": {"authenticity:near_duplicate": "same wording as 6 other reviews"}})
+    store.upsert_reviews([assessed])  # what the hourly assessment writes
+    ingest_batch({"reviews": [review.model_dump(mode="json")]}, store)  # the next crawl
+    again = store.get_review(review.review_id)
+    assert {"campaign:c7", "authenticity:near_duplicate"} <= set(again.flags)
+    assert again.authenticity_weight == 0.0 and again.authenticity_reasons

@@ -100,7 +100,7 @@ def worker_environment(broker_url: str, sqlite_path: Path, **extra: str) -> dict
 def start_worker(app_module: str, environment: dict[str, str], workdir: Path, log_name: str) -> subprocess.Popen:
     """A real Celery worker process (solo pool) consuming the ingest and alerts queues."""
     log = open(workdir / log_name, "w", encoding="utf-8")  # noqa: SIM115 - closed with the process
-    command = [sys.executable, "-m", "celery", "-A", app_module, "worker", "-Q", "ingest,alerts",
+    command = [sys.executable, "-m", "celery", "-A", app_module, "worker", "-Q", "ingest,alerts,email,analysis",
                "-P", "solo", "-c", "1", "--without-mingle", "--without-gossip", "--without-heartbeat",
                "--loglevel", "INFO", "-n", f"{log_name}@%h"]
     # cwd is a temporary directory so that no config/starwatch.yaml of the checkout is read.
