@@ -95,7 +95,28 @@ class _Record(BaseModel):
         return value
 
 
-class Review(_Record):
+class _PublishedText(_Record):
+    """What reviews and mentions share: the published text and what the analysis learnt from it."""
+
+    title: str | None = None
+    text: str = ""
+    language: str | None = None
+    published_at: datetime | None = None
+    collected_at: datetime = Field(default_factory=utcnow)
+    url: str | None = None
+    sentiment_score: float | None = Field(default=None, ge=-1, le=1)
+    sentiment_label: SentimentLabel | None = None
+    aspects: list[str] = Field(default_factory=list)
+    flags: list[str] = Field(default_factory=list)
+    # Filled by workers.analysis (issue 4); defaults keep older records valid.
+    sentiment_stars: float | None = Field(default=None, ge=1, le=5, description="stars (1-5) the text reads as")
+    aspect_sentiments: dict[str, float] = Field(
+        default_factory=dict, description="aspect name (one of aspects) -> mean sentiment (-1..1) of its sentences")
+    flag_evidence: dict[str, str] = Field(
+        default_factory=dict, description="flag (one of flags) -> the sentence that shows it")
+
+
+class Review(_PublishedText):
     """One customer review as published on a platform, plus what the workers learnt from it.
 
     ``rating`` is always on the 0–5 scale; ``rating_original`` with ``rating_best`` and
@@ -113,22 +134,6 @@ class Review(_Record):
     rating_original: float | None = None
     rating_best: float | None = None
     rating_worst: float | None = None
-    title: str | None = None
-    text: str = ""
-    language: str | None = None
-    published_at: datetime | None = None
-    collected_at: datetime = Field(default_factory=utcnow)
-    url: str | None = None
-    sentiment_score: float | None = Field(default=None, ge=-1, le=1)
-    sentiment_label: SentimentLabel | None = None
-    aspects: list[str] = Field(default_factory=list)
-    flags: list[str] = Field(default_factory=list)
-    # Filled by workers.analysis (issue 4); defaults keep older records valid.
-    sentiment_stars: float | None = Field(default=None, ge=1, le=5, description="stars (1-5) the text reads as")
-    aspect_sentiments: dict[str, float] = Field(
-        default_factory=dict, description="aspect name (one of aspects) -> mean sentiment (-1..1) of its sentences")
-    flag_evidence: dict[str, str] = Field(
-        default_factory=dict, description="flag (one of flags) -> the sentence that shows it")
     authenticity_weight: float | None = Field(
         default=None, ge=0, le=1,
         description="how much this review counts in authenticity-adjusted averages (1 = fully, 0 = "
@@ -144,7 +149,7 @@ class Review(_Record):
         return self.review_id
 
 
-class Mention(_Record):
+class Mention(_PublishedText):
     """Text about an entity found in news, blogs or forums: no rating."""
 
     kind: Literal["mention"] = "mention"
@@ -152,23 +157,7 @@ class Mention(_Record):
     source: str
     platform: str
     entity_id: str
-    title: str | None = None
-    text: str = ""
-    language: str | None = None
-    published_at: datetime | None = None
-    collected_at: datetime = Field(default_factory=utcnow)
-    url: str | None = None
     matched_span: str | None = None
-    sentiment_score: float | None = Field(default=None, ge=-1, le=1)
-    sentiment_label: SentimentLabel | None = None
-    aspects: list[str] = Field(default_factory=list)
-    flags: list[str] = Field(default_factory=list)
-    # Filled by workers.analysis (issue 4); defaults keep older records valid.
-    sentiment_stars: float | None = Field(default=None, ge=1, le=5, description="stars (1-5) the text reads as")
-    aspect_sentiments: dict[str, float] = Field(
-        default_factory=dict, description="aspect name (one of aspects) -> mean sentiment (-1..1) of its sentences")
-    flag_evidence: dict[str, str] = Field(
-        default_factory=dict, description="flag (one of flags) -> the sentence that shows it")
 
     @property
     def doc_id(self) -> str:
