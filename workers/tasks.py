@@ -129,8 +129,9 @@ def assess_authenticity(entity_ids: list[str] | None = None) -> dict[str, Any]:
     """
     from workers.authenticity.assess import assess_entities
 
-    assessments = assess_entities(runtime.get_settings(), runtime.get_store(), entity_ids)
-    return {"entities": len(assessments) if hasattr(assessments, "__len__") else None}
+    assessment = assess_entities(runtime.get_settings(), runtime.get_store(), entity_ids)
+    return {"entities": len(assessment.entity_ids), "campaigns": len(assessment.campaigns),
+            "reviews_updated": assessment.reviews_updated}
 
 
 @starwatch_task(name=CRAWL_SOURCE_TASK, queue=CRAWL_QUEUE)
