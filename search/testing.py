@@ -11,6 +11,10 @@ empty, ready store (Haystack's ``haystack.testing.document_store`` pattern)::
             yield store
             store.close()
 
+Read-only contracts on a larger corpus (``search.testing_depth``, ``search.testing_compare``)
+also need ``class_store``: the same kind of fresh store, with class scope, written once per
+test class because creating an Elasticsearch index per test would cost more than the tests.
+
 Tests call ``store.refresh()`` after writes, as production code must before searching; only
 incidents and ``get_review`` are promised to be visible at once. The sample records are invented
 (French and English) in ``search.testing_corpus``. Reads no settings.

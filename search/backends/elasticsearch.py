@@ -171,10 +171,10 @@ class ElasticsearchReviewStore(
     # -- writes ---------------------------------------------------------------------------------
 
     def upsert_reviews(self, reviews: Sequence[Review]) -> WriteSummary:
-        return self._bulk_upsert("documents", reviews, Review, es_documents.document_source)
+        return self._bulk_upsert("documents", reviews, Review, es_documents.document_json)
 
     def upsert_mentions(self, mentions: Sequence[Mention]) -> WriteSummary:
-        return self._bulk_upsert("documents", mentions, Mention, es_documents.document_source)
+        return self._bulk_upsert("documents", mentions, Mention, es_documents.document_json)
 
     def add_snapshots(self, snapshots: Sequence[RatingSnapshot]) -> int:
         """Upsert snapshots by id; returns how many were new."""
@@ -187,7 +187,7 @@ class ElasticsearchReviewStore(
         name: str,
         records: Sequence[Any],
         model: type,
-        to_source: Callable[[Any], dict[str, Any]],
+        to_source: Callable[[Any], dict[str, Any] | bytes],
         id_of: Callable[[Any], str] = lambda record: record.doc_id,
     ) -> WriteSummary:
         """Index every record by id in bulk; per-item failures are collected and raised together.

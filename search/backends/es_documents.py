@@ -11,6 +11,7 @@ Reads no settings.
 
 from __future__ import annotations
 
+import json
 from typing import Any, Sequence
 
 from search.backends.base import RatingStats, SearchHit, SearchPage, SearchQuery
@@ -25,21 +26,49 @@ from search.query_text import fold_for_index, fold_text
 
 BACKEND = "elasticsearch"
 
+try:
+    import orjson as _orjson
+except ImportError:  # optional: only speeds up bulk writes
+    _orjson = None
+
 
 def document_source(record: Review | Mention) -> dict[str, Any]:
-    source = record.model_dump(mode="json")
-    source["doc_id"] = record.doc_id
-    source["search_title"] = fold_for_index(record.title or "")
-    source["search_text"] = fold_for_index(record.text or "")
-    source["aspect_scores"] = [{"aspect": aspect, "score": score} for aspect, score in aspect_scores(record)]
+    """The stored document: the record's JSON form plus the helper fields."""
+    return {**record.model_dump(mode="json"), **helper_fields(record)}
+
+
+def document_json(record: Review | Mention) -> bytes:
+    """``document_source(record)``, already serialised, for bulk writes.
+
+    Built from pydantic's own JSON and the helper fields spliced in before the closing brace:
+    bulk indexing spends most of its Python time turning records into JSON, and this is about
+    three times faster than dumping a dict and serialising it again.
+    """
+    return record.model_dump_json().encode("utf-8")[:-1] + b"," + _dumps(helper_fields(record))[1:]
+
+
+def _dumps(value: dict[str, Any]) -> bytes:
+    """Compact JSON bytes; orjson when installed (the client's own optional speed-up), else json."""
+    if _orjson is not None:
+        return _orjson.dumps(value)
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def helper_fields(record: Review | Mention) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "doc_id": record.doc_id,
+        "search_title": fold_for_index(record.title or ""),
+        "search_text": fold_for_index(record.text or ""),
+        "aspect_scores": [{"aspect": aspect, "score": score} for aspect, score in aspect_scores(record)],
+    }
     rating = getattr(record, "rating", None)
     if rating is not None:
         # Averages weighted by authenticity need rating x weight; stored here because the
         # minimal node has no painless to compute it in an aggregation.
         weight = record.authenticity_weight if record.authenticity_weight is not None else 1.0
-        source["effective_weight"] = weight
-        source["weighted_rating"] = rating * weight
-    return source
+        fields["effective_weight"] = weight
+        fields["weighted_rating"] = rating * weight
+    return fields
 
 
 def search_hit(hit: dict[str, Any]) -> SearchHit:
