@@ -170,6 +170,12 @@ def print_demo_summary(summary) -> None:
         echo(f"  dropped {count} entry(ies): {reason}")
     echo("")
     print_comparison(summary.comparison)
+    echo("\nAuthenticity of the reviews (ReviewMeta-style report card; details: starwatch authenticity ID):")
+    for card in summary.authenticity:
+        adjusted = "–" if card.adjusted is None else f"{card.adjusted:.2f}★"
+        plain = "–" if card.average is None else f"{card.average:.2f}★"
+        echo(f"  {card.entity_id:<24} {str(card.grade).upper():<6} {plain} plain, {adjusted} adjusted, "
+             f"{card.campaigns} suspected campaign(s)")
     echo(f"\nAlerts: {summary.alerts_fired} fired")
     for alert in summary.alerts:
         echo(f"  {alert.subject}")
@@ -181,6 +187,7 @@ def print_demo_summary(summary) -> None:
     echo(f"\nEverything is in {summary.data_dir}. Explore it:")
     echo(f"  starwatch --config {summary.config_file} search \"café\"")
     echo(f"  starwatch --config {summary.config_file} compare cafes-lyon --days 7")
+    echo(f"  starwatch --config {summary.config_file} authenticity cafe-lumiere")
 
 
 def print_extraction(result) -> None:

@@ -1,8 +1,8 @@
 """The demo: the whole pipeline on the embedded default, with no service to install.
 
 It serves three invented cafés on loopback (``starwatch.demo.site``), crawls them with the real
-schema.org spider, analyses and indexes the reviews in SQLite with in-process tasks, evaluates
-the alert rules and delivers the alert emails to a local SMTP catcher that saves ``.eml`` files.
+schema.org spider, analyses and indexes the reviews in SQLite with in-process tasks, grades the
+authenticity of every café's reviews, evaluates the alert rules and delivers the alert emails to a local SMTP catcher that saves ``.eml`` files.
 Everything it writes goes to one data directory, which it empties first (its own files only),
 so that each run starts from scratch and the planted rating dip fires again.
 """
@@ -38,6 +38,15 @@ class DemoAlert:
 
 
 @dataclass
+class DemoAuthenticity:
+    entity_id: str
+    grade: str
+    average: float | None
+    adjusted: float | None
+    campaigns: int
+
+
+@dataclass
 class DemoSummary:
     data_dir: str
     config_file: str
@@ -48,6 +57,7 @@ class DemoSummary:
     reviews_dropped: dict[str, int]
     alerts_fired: int
     alerts: list[DemoAlert]
+    authenticity: list[DemoAuthenticity]
     emails: list[str]
     comparison: GroupComparison
     search_query: str
@@ -104,6 +114,7 @@ def run_demo(data_dir: Path, *, now: datetime | None = None, log_level: str = "I
             indexed = store.count("review")
             scored = store.search(SearchQuery(kinds=["review"], limit=1,
                                               sentiment_labels=["negative", "neutral", "positive"])).total
+        authenticity = _assess_authenticity(settings, now)
         run = run_alert_rules(settings, now=now)
         comparison = compare_group(settings, site.data["group"]["id"], now=now)
         found = search_mentions(settings, DEMO_SEARCH, limit=3)
@@ -118,11 +129,23 @@ def run_demo(data_dir: Path, *, now: datetime | None = None, log_level: str = "I
         entities=len(settings.entities),
         reviews_collected=report.reviews_collected, reviews_indexed=indexed, reviews_scored=scored,
         reviews_dropped=dict(report.dropped), alerts_fired=len(run.fired), alerts=alerts,
+        authenticity=authenticity,
         emails=[str(p) for p in catcher.saved], comparison=comparison,
         search_query=DEMO_SEARCH, search_total=found.total,
         search_examples=[_one_line(snippet_to_text(hit.snippet) if hit.snippet else hit.document.text)
                          for hit in found.hits],
     )
+
+
+def _assess_authenticity(settings: Settings, now: datetime) -> list[DemoAuthenticity]:
+    """Grade every business's reviews (what the hourly worker task does), before comparing them."""
+    from workers.authenticity.assess import assess_entities
+
+    with open_store(settings) as store:
+        assessment = assess_entities(settings, store, now=now)
+    return [DemoAuthenticity(card.entity_id, card.grade, card.average, card.adjusted.average,
+                             len(card.campaign_ids))
+            for card in assessment.cards if card.source is None]
 
 
 def _one_line(text: str, width: int = 110) -> str:

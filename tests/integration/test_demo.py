@@ -33,6 +33,16 @@ def test_demo_collects_indexes_scores_compares_and_alerts(tmp_path):
     assert {m["entity_id"] for m in summary["comparison"]["members"]} == {
         "cafe-lumiere", "petit-torrefacteur", "bean-there"}
     assert summary["search_total"] > 0
+    grades = {card["entity_id"]: card for card in summary["authenticity"]}
+    assert set(grades) == {"cafe-lumiere", "petit-torrefacteur", "bean-there"}
+    assert all(card["grade"] and card["adjusted"] is not None for card in grades.values())
+    # the planted burst of near-identical 5★ reviews: caught, and the competitor's rating adjusted down
+    assert grades["bean-there"]["grade"] == "fail" and grades["bean-there"]["campaigns"] >= 1
+    assert grades["bean-there"]["adjusted"] < grades["bean-there"]["average"]
+    assert grades["cafe-lumiere"]["grade"] == "pass"
+    adjusted = {m["entity_id"]: m for m in summary["comparison"]["members"]}
+    assert all(member.get("adjusted_average") is not None or member.get("window_adjusted") is not None
+               for member in adjusted.values()), summary["comparison"]["members"]
 
 
 def test_demo_runs_again_from_scratch(tmp_path):

@@ -28,7 +28,7 @@ from starwatch.demo.site import demo_site
 
 pytestmark = pytest.mark.integration
 
-VALID_DEMO_REVIEWS = 48  # 49 entries on the demo site, one with an impossible "11/10" rating
+VALID_DEMO_REVIEWS = 54  # 55 entries on the demo site, one with an impossible "11/10" rating
 
 
 def cli(config: Path, *args: str, timeout: float = 180) -> subprocess.CompletedProcess:
@@ -45,6 +45,29 @@ def wait_until(predicate, timeout: float, what: str):
             return value
         time.sleep(0.5)
     raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
+
+
+# Redis databases other suites use as brokers (tests/workers: 13, benchmarks/alert_latency: 12).
+RESERVED_DBS = {0, 12, 13}
+
+
+def claim_redis_db(redis_url: str) -> str:
+    """A broker URL on a Redis database no other run of this test is using right now.
+
+    Two runs sharing one database would consume each other's tasks (a developer's run while CI
+    runs on the same machine), so each run claims a database with an expiring key.
+    """
+    import redis
+
+    base = redis_url.rsplit("/", 1)[0]
+    for number in sorted(set(range(1, 16)) - RESERVED_DBS):
+        client = redis.Redis.from_url(f"{base}/{number}")
+        if client.set("starwatch:e2e-claim", os.getpid(), nx=True, ex=900):
+            for key in client.scan_iter():
+                if key != b"starwatch:e2e-claim":
+                    client.delete(key)
+            return f"{base}/{number}"
+    raise AssertionError("every Redis test database is claimed by another run; try again in 15 minutes")
 
 
 @contextmanager
@@ -68,10 +91,7 @@ def background(config: Path, tmp_path: Path, *command: str):
 @pytest.fixture
 def stack(tmp_path, redis_url, es_url, es_index_prefix, smtp_server):
     """A config pointing at the real services, the demo site, and one Celery worker process."""
-    broker = redis_url.rsplit("/", 1)[0] + "/7"
-    import redis
-
-    redis.Redis.from_url(broker).flushdb()
+    broker = claim_redis_db(redis_url)
     with demo_site(datetime.now(timezone.utc)) as site:
         raw = demo_settings(site, tmp_path, smtp_server.port)
         raw["store"] = {"backend": "elasticsearch"}
@@ -83,6 +103,9 @@ def stack(tmp_path, redis_url, es_url, es_index_prefix, smtp_server):
         with background(config, tmp_path, "worker", "--queues", "ingest,alerts,email,crawl", "--concurrency", "1",
                         "--loglevel", "info"):
             yield config, site
+    import redis
+
+    redis.Redis.from_url(broker).flushdb()  # releases the claim too
 
 
 def queue_drained(config: Path) -> bool:
