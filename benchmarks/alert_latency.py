@@ -2,9 +2,10 @@
 
 Real components on this machine: the crawler's hand-off (``workers.dispatch.submit_batch``,
 the door every crawl uses), Redis as the Celery broker, a real Celery worker process (2 worker
-processes), Elasticsearch as the store, and an aiosmtpd SMTP server. The worker runs
-``after_ingest`` and ``deliver_due`` after each ingest task (``alert_latency_worker.py``, a
-benchmark-local wiring of what ``workers/tasks.py`` is to call).
+processes), Elasticsearch as the store, and an aiosmtpd SMTP server. The worker is the
+production one (``workers.celery_app``): each ``starwatch.ingest_batch`` task evaluates the
+entities it touched (``after_ingest``) and queues ``starwatch.send_alert_emails`` on the
+``email`` queue, which sends what is due.
 
 Each batch carries one new 1-star review of a different café (the ``new_negative_review`` rule
 fires at once) and nine good reviews of others; batches leave every 0.5 s. Latency = time the
@@ -108,9 +109,9 @@ def start_worker(config: Path, workdir: Path) -> subprocess.Popen:
     env.update(STARWATCH_CONFIG=str(config), PYTHONPATH=str(ROOT))
     log = open(workdir / "worker.log", "w")
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "alert_latency_worker", "worker", "-Q", "ingest,alerts,email",
+        [sys.executable, "-m", "celery", "-A", "workers.celery_app", "worker", "-Q", "ingest,alerts,email",
          "-c", "2", "--loglevel", "warning", "--without-gossip", "--without-mingle"],
-        cwd=Path(__file__).parent, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
 
 def wait_for(inbox: Inbox, keys: list[str], timeout: float) -> None:
