@@ -191,11 +191,18 @@ class SQLiteReviewStore(
         return created
 
     def latest_snapshots(self, entity_ids: Sequence[str]) -> dict[str, list[RatingSnapshot]]:
+        return self._latest_snapshots(entity_ids)
+
+    def _latest_snapshots(self, entity_ids: Sequence[str], until: datetime | None = None
+                          ) -> dict[str, list[RatingSnapshot]]:
+        """Per entity, the newest snapshot of each source (observed before ``until`` if given)."""
         result: dict[str, list[RatingSnapshot]] = {entity_id: [] for entity_id in entity_ids}
         if not result:
             return result
         where = sqlite_sql.Where()
         where.add_in("entity_id", list(result))
+        if until is not None:
+            where.add("observed_at < ?", utc_key(until))
         sql = (
             "SELECT record FROM (SELECT record, entity_id, source, ROW_NUMBER() OVER ("
             " PARTITION BY entity_id, source ORDER BY observed_at DESC, snapshot_id DESC) AS position"

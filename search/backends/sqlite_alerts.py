@@ -115,24 +115,7 @@ class SQLiteAlertMixin:
         return [Review.model_validate_json(row[0]) for row in rows]
 
     def snapshots_before(self, entity_ids: Sequence[str], until: datetime) -> dict[str, list[RatingSnapshot]]:
-        result: dict[str, list[RatingSnapshot]] = {entity_id: [] for entity_id in entity_ids}
-        if not result:
-            return result
-        where = sqlite_sql.Where()
-        where.add_in("entity_id", list(result))
-        where.add("observed_at < ?", utc_key(until))
-        sql = (
-            "SELECT record FROM (SELECT record, ROW_NUMBER() OVER (PARTITION BY entity_id, source"
-            " ORDER BY observed_at DESC, snapshot_id DESC) AS position"
-            f" FROM snapshots WHERE {where.sql()}) WHERE position = 1"
-        )
-        with self._reading("reading rating snapshots") as connection:
-            for (record_json,) in connection.execute(sql, where.params):
-                snapshot = RatingSnapshot.model_validate_json(record_json)
-                result[snapshot.entity_id].append(snapshot)
-        for snapshots in result.values():
-            snapshots.sort(key=lambda s: s.source)
-        return result
+        return self._latest_snapshots(entity_ids, until)
 
     def source_activity(
         self, entity_ids: Sequence[str], until: datetime | None = None
