@@ -75,6 +75,12 @@ class ElasticsearchSettings(_Section):
     url: str = "http://127.0.0.1:9200"
     index_prefix: str = Field(default="starwatch", pattern=r"^[a-z0-9][a-z0-9_-]{0,40}$")
     request_timeout_seconds: float = Field(default=10, gt=0)
+    # How long a search's point in time outlives its last page read (deep pages read one
+    # snapshot; see search.backends.es_point_in_time); null pages on the live index instead.
+    point_in_time_keep_alive: str | None = Field(
+        default="1m", pattern=r"^[1-9][0-9]{0,5}(ms|s|m|h)$",
+        description="an Elasticsearch duration such as 5m, 30s or 1h; null: no point in time",
+    )
     username: str | None = None
     password: SecretStr | None = None
     api_key: SecretStr | None = None

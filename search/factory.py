@@ -1,8 +1,8 @@
 """Build the configured ``ReviewStore``: the one place that maps settings to a backend.
 
 Reads ``store.backend`` (``sqlite`` or ``elasticsearch``), ``store.sqlite_path`` and the
-``elasticsearch`` section (url, index_prefix, request_timeout_seconds, and the username,
-password and api_key secrets, which come only from the environment). Constructing a store does
+``elasticsearch`` section (url, index_prefix, request_timeout_seconds, point_in_time_keep_alive,
+and the username, password and api_key secrets, which come only from the environment). Constructing a store does
 no I/O: the SQLite file is opened and the Elasticsearch client created on first use, so a CLI
 command that never touches the store never fails because the store is down. Call
 ``store.ensure_ready()`` to create tables / indices up front and fail fast.
@@ -44,6 +44,7 @@ def get_store(settings: "Settings") -> ReviewStore:
             password=es.password.get_secret_value() if es.password else None,
             api_key=es.api_key.get_secret_value() if es.api_key else None,
             request_timeout=es.request_timeout_seconds,
+            point_in_time_keep_alive=es.point_in_time_keep_alive,
         )
     raise StoreError(
         f"unknown store backend {backend!r}; set store.backend (STARWATCH_STORE__BACKEND) "

@@ -7,6 +7,8 @@ whether a next page exists, so the last page carries no cursor. Deep pages use `
 with the sort key from the cursor (``search.cursors``); the sort always ends with ``doc_id``, a
 unique keyword, so every key is a strict position. ``track_total_hits`` stops counting at
 ``SearchQuery.exact_total_up_to``; past it the total is a lower bound, like on SQLite.
+``in_point_in_time`` turns that body into a search of a point in time (deep pages that stay
+consistent while documents are indexed, see ``search.backends.es_point_in_time``).
 
 Language analyzers: when the cluster has them (see ``search.mappings``), the folded search
 fields carry ``.french`` / ``.english`` stemmed sub-fields. They are queried in a ``should``
@@ -109,3 +111,19 @@ def facet_aggs(facets: Sequence[str]) -> dict[str, Any]:
                           "order": [{"_count": "desc"}, {"_key": "asc"}]}
             }
     return aggs
+
+
+def in_point_in_time(body: dict[str, Any], pit_id: str, keep_alive: str, indices: Sequence[str]) -> dict[str, Any]:
+    """``body`` as a search of the point in time ``pit_id``, extending it by ``keep_alive``.
+
+    The request then names no index (the point in time carries its own), so the id decides what
+    is searched; a cursor is not signed, and an altered id could point at a point in time someone
+    opened on another index. The extra ``_index`` filter keeps hits and facet counts inside
+    ``indices`` (the documents indices) whatever the id says; it costs nothing, as every shard
+    rewrites it to "all" or "none".
+
+    :param indices: the concrete indices a search may read, e.g. ``["starwatch-documents-v2"]``.
+    """
+    query = body["query"]["bool"]
+    bounded = {**query, "filter": [*query["filter"], {"terms": {"_index": list(indices)}}]}
+    return {**body, "query": {"bool": bounded}, "pit": {"id": pit_id, "keep_alive": keep_alive}}

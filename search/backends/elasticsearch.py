@@ -6,16 +6,17 @@ cluster has the modules, see ``es_features``) and are always reached through ali
 version in behind them. Request bodies are built by the pure functions in ``search.queries*``;
 responses are read by ``es_documents``. Bulk writes go through ``es_bulk.BulkWriter`` (parallel
 chunks, backpressure, 429 retries, every failed document reported by id). Searches page deeply
-with ``search_after`` cursors; comparisons and saved searches live in mixins (``es_figures``,
-``es_saved``).
+with ``search_after`` cursors inside a point in time, so pages stay consistent while documents
+are indexed (``es_point_in_time``); comparisons and saved searches live in mixins
+(``es_figures``, ``es_saved``).
 
 Reads no settings itself; ``search.factory.get_store`` passes the ``elasticsearch`` section
-(url, index_prefix, request_timeout_seconds, and username/password/api_key from the
-environment). The client is created on first use, never in ``__init__``, so building a store
-does no I/O; each index is created on first use too, or all at once by ``ensure_ready``.
-Writes are visible to searches after ``refresh()`` (or the index's 1 s refresh interval),
-except incidents, which are written with ``refresh=True`` because the alert loop reads them
-back at once.
+(url, index_prefix, request_timeout_seconds, point_in_time_keep_alive, and
+username/password/api_key from the environment). The client is created on first use, never in
+``__init__``, so building a store does no I/O; each index is created on first use too, or all
+at once by ``ensure_ready``. Writes are visible to searches after ``refresh()`` (or the index's
+1 s refresh interval), except incidents, which are written with ``refresh=True`` because the
+alert loop reads them back at once.
 
 Example::
 
@@ -28,6 +29,7 @@ Example::
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from contextlib import contextmanager
@@ -45,15 +47,17 @@ from search.backends.es_errors import describe_failures, safe_url, translate_err
 from search.backends.es_features import ClusterFeatures, detect_features
 from search.backends.es_figures import ElasticsearchFiguresMixin
 from search.backends.es_indices import ElasticsearchIndicesMixin
+from search.backends.es_point_in_time import SORT_LENGTH, PointInTimeSearch
 from search.backends.es_saved import ElasticsearchSavedSearchMixin
 from search.backends.records import document_from_fields
 from search.documents import DocumentKind, Incident, Mention, RatingSnapshot, Review
-from search.mappings import MAPPING_NAMES, index_definition, latest_version
-from search.cursors import decode_cursor
+from search.mappings import MAPPING_NAMES, index_definition, known_versions, latest_version
+from search.cursors import decode_position
 from search.queries_search import search_body
 from search.query_text import parse_query_text
 
 MAX_INCIDENTS = 10_000
+logger = logging.getLogger(__name__)
 
 
 class ElasticsearchReviewStore(
@@ -67,6 +71,8 @@ class ElasticsearchReviewStore(
     :param username: with ``password``, HTTP basic authentication.
     :param api_key: an Elasticsearch API key (instead of username/password).
     :param request_timeout: seconds before a request is abandoned.
+    :param point_in_time_keep_alive: how long a search's point in time outlives its last page
+        read (an Elasticsearch duration, ``"1m"``); None pages on the live index instead.
     """
 
     def __init__(
@@ -79,6 +85,7 @@ class ElasticsearchReviewStore(
         request_timeout: float = 10,
         mapping_versions: dict[str, str] | None = None,
         bulk_concurrency: int = 2,
+        point_in_time_keep_alive: str | None = "1m",
     ):
         self.url = url
         self.index_prefix = index_prefix
@@ -93,6 +100,8 @@ class ElasticsearchReviewStore(
         self.mapping_versions = dict(mapping_versions or {})
         self.bulk_concurrency = bulk_concurrency
         self._features: ClusterFeatures | None = None
+        self.point_in_time_keep_alive = point_in_time_keep_alive
+        self._pit_refused: str | None = None  # why the cluster would not open a point in time
 
     def __repr__(self) -> str:
         return f"ElasticsearchReviewStore(index_prefix={self.index_prefix!r})"
@@ -245,9 +254,19 @@ class ElasticsearchReviewStore(
     def search(self, query: SearchQuery) -> SearchPage:
         queries.check_search_query(query)
         parsed = parse_query_text(query.text)
-        after = decode_cursor(es_documents.BACKEND, query, 2)
-        body = search_body(query, parsed, search_after=after, language_fields=self.features().language_analyzers)
-        return es_documents.search_page(self._search("documents", body, "searching"), query)
+        position = decode_position(es_documents.BACKEND, query, (SORT_LENGTH, SORT_LENGTH + 1))
+        features = self.features()
+        body = search_body(query, parsed, language_fields=features.language_analyzers)
+        indices = [self.index_name("documents", version) for version in known_versions("documents")]
+        keep_alive = self.point_in_time_keep_alive if features.point_in_time and not self._pit_refused else None
+        with self._ensured("documents", "searching") as client:
+            searcher = PointInTimeSearch(client, self.alias("documents"), indices, keep_alive)
+            page = searcher.page(query, body, position)
+        if searcher.refused and self._pit_refused is None:
+            self._pit_refused = searcher.refused
+            logger.warning("Elasticsearch at %s refused a point in time (%s); deep search pages read the live "
+                           "index from now on", safe_url(self.url), searcher.refused)
+        return page
 
     def rating_stats(
         self, entity_ids: Sequence[str], since: datetime | None, until: datetime | None

@@ -18,7 +18,7 @@ from search.backends.base import RatingStats, SearchHit, SearchPage, SearchQuery
 from search.backends.records import aspect_scores, document_from_fields
 from search.backends.snippets import mark_original, marked_to_html, window
 from search.documents import Mention, RatingSnapshot, Review
-from search.cursors import encode_cursor
+from search.cursors import encode_cursor, fits
 from search.facets import star_counts, top_values
 from search.queries import MAX_WINDOW, STAR_RANGES
 from search.queries_search import FACET_PREFIX
@@ -76,18 +76,29 @@ def search_hit(hit: dict[str, Any]) -> SearchHit:
     return SearchHit(document=document, score=hit.get("_score"), snippet=snippet(document, hit.get("highlight") or {}))
 
 
-def search_page(response: dict[str, Any], query: SearchQuery) -> SearchPage:
-    """Hits (the extra one asked for only says a next page exists), cursor, total and facets."""
+def search_page(response: dict[str, Any], query: SearchQuery, pit_id: str | None = None) -> tuple[SearchPage, bool]:
+    """Hits (the extra one asked for only says a next page exists), cursor, total and facets.
+
+    :param pit_id: the point in time the response came from, carried on by the next cursor.
+    :returns: the page, and whether its cursor carries ``pit_id`` (if not, the caller closes it:
+        this was the last page, or the id is too long for a cursor).
+    """
     raw_hits = response["hits"]["hits"]
     total = response["hits"]["total"]
     shown = raw_hits[: query.limit]
     more = len(raw_hits) > query.limit or (
         query.offset + query.limit >= MAX_WINDOW and total["value"] > query.offset + query.limit)
-    cursor = encode_cursor(BACKEND, query, shown[-1]["sort"]) if more and shown else None
-    return SearchPage(
+    cursor, kept = None, False
+    if more and shown:
+        cursor = encode_cursor(BACKEND, query, shown[-1]["sort"], pit_id)
+        kept = pit_id is not None and fits(cursor)
+        if not fits(cursor):
+            cursor = encode_cursor(BACKEND, query, shown[-1]["sort"])
+    page = SearchPage(
         total=total["value"], hits=[search_hit(hit) for hit in shown], facets=facets_from(response, query.facets),
         next_cursor=cursor, total_exact=total.get("relation", "eq") == "eq",
     )
+    return page, kept
 
 
 def facets_from(response: dict[str, Any], facets: Sequence[str]) -> dict[str, dict[str, int]]:

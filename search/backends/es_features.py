@@ -10,11 +10,16 @@ its core inside what every node has and uses the rest only where present:
 - ``reindex``: not needed; ``starwatch index migrate`` copies with point-in-time + bulk on every
   cluster, because the copy also recomputes derived fields in Python (folded text, weights),
   which ``_reindex`` could only do with painless;
-- ``painless``: not needed; averages use fields computed at indexing time instead of scripts.
+- ``painless``: not needed; averages use fields computed at indexing time instead of scripts;
+- ``point_in_time``: not a module but a core API since 7.10 (every node must be that recent);
+  deep search pages read one snapshot (``es_point_in_time``). Absent: pages use ``search_after``
+  on the live index, where documents indexed between two pages may shift them.
 
 A feature counts as present only when every node has its module (a search can land on any
 node). When the cluster refuses ``_nodes/plugins`` (a user without the ``monitor`` privilege),
-everything optional counts as absent and ``notes`` says why. Reads no settings.
+every optional module counts as absent and ``notes`` says why; point in time then counts as
+present (the 8.x client talks only to clusters that have it) and the store falls back at run
+time if the cluster refuses it anyway. Reads no settings.
 """
 
 from __future__ import annotations
@@ -29,7 +34,10 @@ DEGRADED = {
                           "(with the full Elasticsearch distribution, indices created afterwards get stemmed sub-fields)",
     "painless": "no scripts: authenticity-adjusted averages use fields computed at indexing time (no loss)",
     "reindex": "no _reindex: starwatch index migrate copies with point-in-time + bulk (no loss)",
+    "point_in_time": "no point in time (Elasticsearch older than 7.10): deep search pages read the live index, so "
+                     "documents indexed between two pages can shift them (upgrade Elasticsearch for stable pages)",
 }
+POINT_IN_TIME_SINCE = (7, 10)
 
 
 @dataclass(frozen=True)
@@ -39,13 +47,20 @@ class ClusterFeatures:
     modules: frozenset[str] = frozenset()
     known: bool = True
     notes: tuple[str, ...] = field(default=())
+    oldest_version: tuple[int, ...] | None = None  # of the oldest node; None when unknown
 
     @property
     def language_analyzers(self) -> bool:
         return FEATURE_MODULES["language_analyzers"] in self.modules
 
+    @property
+    def point_in_time(self) -> bool:
+        """Every node has the point-in-time API (assumed when the versions are unknown)."""
+        return self.oldest_version is None or self.oldest_version[:2] >= POINT_IN_TIME_SINCE
+
     def as_dict(self) -> dict[str, bool]:
-        return {feature: module in self.modules for feature, module in FEATURE_MODULES.items()}
+        present = {feature: module in self.modules for feature, module in FEATURE_MODULES.items()}
+        return {**present, "point_in_time": self.point_in_time}
 
     def degraded(self) -> list[str]:
         """One line per missing feature: what it means for the user."""
@@ -55,12 +70,27 @@ class ClusterFeatures:
 def features_from_nodes(response: dict[str, Any]) -> ClusterFeatures:
     """Features present on every node of a ``_nodes/plugins`` response."""
     per_node = []
+    versions = []
     for node in (response.get("nodes") or {}).values():
         names = {entry.get("name") for entry in (node.get("modules") or []) + (node.get("plugins") or [])}
         per_node.append({name for name in names if name})
+        versions.append(_version(node.get("version")))
     if not per_node:
         return unknown_features("the cluster listed no nodes")
-    return ClusterFeatures(modules=frozenset(set.intersection(*per_node)))
+    oldest = None if None in versions else min(versions)
+    return ClusterFeatures(modules=frozenset(set.intersection(*per_node)), oldest_version=oldest)
+
+
+def _version(text: Any) -> tuple[int, ...] | None:
+    """``"8.19.16"`` -> ``(8, 19, 16)``; None for anything else (a snapshot build's suffix is dropped)."""
+    if not isinstance(text, str):
+        return None
+    numbers = []
+    for part in text.split("-")[0].split(".")[:3]:
+        if not part.isdigit():
+            return None
+        numbers.append(int(part))
+    return tuple(numbers) or None
 
 
 def unknown_features(reason: str) -> ClusterFeatures:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from search.backends.base import QueryError, SearchQuery
-from search.cursors import decode_cursor, encode_cursor, query_fingerprint
+from search.cursors import MAX_CURSOR_CHARS, decode_cursor, decode_position, encode_cursor, fits, query_fingerprint
 
 QUERY = SearchQuery(text='service "très lent"', entity_ids=["cafe"], sort="date", limit=10)
 
@@ -42,3 +42,24 @@ def test_nested_values_in_a_key_are_damage():
     cursor = encode_cursor("sqlite", QUERY, [{"$gt": 1}, "r_1"])
     with pytest.raises(QueryError, match="damaged"):
         decode_cursor("sqlite", SearchQuery(**{**QUERY.__dict__, "cursor": cursor}), 2)
+
+
+def test_a_point_in_time_rides_along_with_its_key():
+    pit = "gc-bBAMLcHJvYmUtcGl0LXgWMk1nQWgx_bl+/Ab=="
+    cursor = encode_cursor("elasticsearch", QUERY, [1714550400000, "r_1", 8589934601], pit)
+    position = decode_position("elasticsearch", SearchQuery(**{**QUERY.__dict__, "cursor": cursor}), (2, 3))
+    assert (position.key, position.pit_id) == ([1714550400000, "r_1", 8589934601], pit)
+    plain = encode_cursor("elasticsearch", QUERY, [1714550400000, "r_1"])
+    assert decode_position("elasticsearch", SearchQuery(**{**QUERY.__dict__, "cursor": plain}), (2, 3)).pit_id is None
+
+
+@pytest.mark.parametrize("pit", ["", "a b", "x" * 7000, 42, ["id"], "id\u0000"])
+def test_a_point_in_time_id_that_is_not_one_is_damage(pit):
+    cursor = encode_cursor("elasticsearch", QUERY, [1, "r_1"], pit)
+    with pytest.raises(QueryError, match="damaged|not one starwatch made"):
+        decode_position("elasticsearch", SearchQuery(**{**QUERY.__dict__, "cursor": cursor}), (2, 3))
+
+
+def test_a_cursor_too_long_to_pass_back_does_not_fit():
+    assert fits(encode_cursor("elasticsearch", QUERY, [1, "r_1"], "A" * 3000))
+    assert not fits(encode_cursor("elasticsearch", QUERY, [1, "r_1"], "A" * (MAX_CURSOR_CHARS)))

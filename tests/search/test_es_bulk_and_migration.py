@@ -156,8 +156,10 @@ def test_migrate_refuses_unknown_names(es_url, es_index_prefix):
 def test_missing_modules_are_detected_and_explained(es_url, es_index_prefix):
     store = ElasticsearchReviewStore(es_url, index_prefix=es_index_prefix)
     status = elasticsearch_status(store)
-    # The test node is Elastic's minimal distribution: no analysis-common, painless or reindex.
-    assert status.features == {"language_analyzers": False, "painless": False, "reindex": False}
+    # The test node is Elastic's minimal distribution: no analysis-common, painless or reindex;
+    # point in time is a core API of 8.19.
+    assert status.features == {"language_analyzers": False, "painless": False, "reindex": False,
+                               "point_in_time": True}
     assert any(note.startswith("language_analyzers: no French/English stemming") for note in status.notes)
     definition = store.definition("documents")
     assert "fields" not in definition["mappings"]["properties"]["search_text"]  # the richer mapping is not sent

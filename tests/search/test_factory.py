@@ -32,3 +32,12 @@ def test_elasticsearch_from_settings_without_connecting(tmp_path, monkeypatch):
     assert (store.url, store.index_prefix, store.alias("documents")) == ("http://127.0.0.1:1", "shop", "shop-documents")
     assert store._client is None  # nothing created, nothing contacted
     assert "from-env" not in repr(store)
+
+
+def test_point_in_time_keep_alive_reaches_the_store_and_can_be_turned_off(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    default = get_store(load_settings(overrides={"store": {"backend": "elasticsearch"}}))
+    assert default.point_in_time_keep_alive == "1m"
+    off = get_store(load_settings(overrides={"store": {"backend": "elasticsearch"},
+                                             "elasticsearch": {"point_in_time_keep_alive": None}}))
+    assert off.point_in_time_keep_alive is None

@@ -37,15 +37,29 @@ def test_unknown_names_and_versions_say_what_exists():
         load_mapping("documents", "v9")
 
 
-def _nodes(*module_lists):
-    return {"nodes": {f"n{i}": {"modules": [{"name": m} for m in modules], "plugins": []}
+def _nodes(*module_lists, versions=()):
+    return {"nodes": {f"n{i}": {"modules": [{"name": m} for m in modules], "plugins": [],
+                                "version": versions[i] if versions else "8.19.16"}
                       for i, modules in enumerate(module_lists)}}
 
 
 def test_features_need_the_module_on_every_node():
     full = ["analysis-common", "lang-painless", "reindex", "x-pack-core"]
-    assert features_from_nodes(_nodes(full)).as_dict() == {"language_analyzers": True, "painless": True, "reindex": True}
+    assert features_from_nodes(_nodes(full)).as_dict() == {
+        "language_analyzers": True, "painless": True, "reindex": True, "point_in_time": True}
     mixed = features_from_nodes(_nodes(full, ["x-pack-core", "reindex"]))
-    assert mixed.as_dict() == {"language_analyzers": False, "painless": False, "reindex": True}
+    assert mixed.as_dict() == {"language_analyzers": False, "painless": False, "reindex": True, "point_in_time": True}
     assert [line.split(":")[0] for line in mixed.degraded()] == ["language_analyzers", "painless"]
     assert features_from_nodes({"nodes": {}}).known is False
+
+
+@pytest.mark.parametrize(("versions", "present"), [
+    (("8.19.16", "7.10.0"), True),
+    (("8.19.16", "7.9.3"), False),  # one node too old: a search can land on it
+    (("8.19.0-SNAPSHOT",), True),
+    (("8.19.16", None), True),  # a version we cannot read: assumed, the store falls back at run time
+])
+def test_point_in_time_needs_7_10_on_every_node(versions, present):
+    features = features_from_nodes(_nodes(*[["x-pack-core"]] * len(versions), versions=versions))
+    assert features.point_in_time is present
+    assert any(line.startswith("point_in_time: ") for line in features.degraded()) is not present

@@ -105,6 +105,15 @@ def test_search_body_at_the_edge_of_the_offset_window_asks_no_extra_hit():
     assert queries_search.search_body(SearchQuery(limit=0, facets=["kind"]), parse_query_text("x"))["size"] == 0
 
 
+def test_search_in_a_point_in_time_names_no_index_and_stays_in_the_documents_indices():
+    query = SearchQuery(entity_ids=["cafe"], sort="date", limit=3)
+    body = queries_search.search_body(query, parse_query_text(""))
+    pit = queries_search.in_point_in_time(body, "pit-1", "5m", ["t-documents-v1", "t-documents-v2"])
+    assert pit == {**body, "pit": {"id": "pit-1", "keep_alive": "5m"}, "query": {"bool": {"filter": [
+        {"terms": {"entity_id": ["cafe"]}}, {"terms": {"_index": ["t-documents-v1", "t-documents-v2"]}}]}}}
+    assert "index" not in pit and body["query"]["bool"]["filter"] == [{"terms": {"entity_id": ["cafe"]}}]
+
+
 @pytest.mark.parametrize("bad", [{"facets": ["nope"]}, {"facets": "kind"}, {"aspects": "service"},
                                  {"exact_total_up_to": 0}, {"min_rating": float("nan")},
                                  {"entity_ids": ["e"] * 10_001}])
