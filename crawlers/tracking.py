@@ -10,6 +10,15 @@ serves three readers during one crawl:
   final review id only exists after the pipelines ran, too late for the paging decision;
 - the change-tracking pipeline calls ``observe(review)`` for every finished ``Review``: a known
   review whose rating, title or text changed comes back as the previous digest (an edit);
+- a review without a platform id is known by a fingerprint of its text, so an edit of its text
+  looks like a new review. Such a review with an author also has a text-free *slot* (author hash
+  and publication day). An unknown review whose slot held exactly one known review that this
+  crawl has not seen is *held*: whether that known review vanished is only clear once the
+  listing was read. ``release_held()`` (called when the crawl runs out of pages) then calls it
+  the edit of that review, which keeps its first id for good (``KnownReview.seen_as`` maps the
+  new fingerprint to it), when exactly one review of the slot vanished and exactly one appeared
+  and the crawl read past the new reviews; anything else (two reviews by one author on one day,
+  an anonymous review, a crawl cut short) stays a new review, as before;
 - at the end, ``finish(now)`` builds the next ``CrawlState`` and names the reviews deleted: known
   reviews missing from a *complete* listing on two consecutive complete crawls. A crawl that
   stopped early (known page, ``max_pages``, a failed request) says nothing about deletions.
@@ -28,6 +37,7 @@ from search.crawl_records import CrawlState, KnownReview
 from search.documents import Review, normalize_text_for_fingerprint
 
 DELETION_STREAK = 2  # complete listings in a row without a review before it counts as deleted
+_AMBIGUOUS = ""  # slot of several known reviews: never matched
 
 
 def _short_hash(*parts: object) -> str:
@@ -46,6 +56,20 @@ def listing_key(external_id: str | None, author_name: str | None, text: str | No
                               normalize_text_for_fingerprint(text or "")[:500])
 
 
+def review_slot(review: Review) -> str | None:
+    """A text-free key of a review without platform id: its author and publication day.
+
+    None when the review has a platform id (its id survives an edit anyway) or no author (then
+    only the text told it apart from other anonymous reviews). The day is the UTC publication
+    day; a relative date that drifts to another day between crawls ("2 weeks ago") finds no match.
+    """
+    if review.external_id or not review.author_hash:
+        return None
+    day = review.published_at.date().isoformat() if review.published_at else ""
+    # Computed for every review, so one direct hash rather than ``_short_hash``'s generic join.
+    return "s_" + hashlib.sha1(f"{review.author_hash}\x1f{day}".encode()).hexdigest()[:20]
+
+
 def review_digest(review: Review) -> str:
     """What an edit changes: the rating, the title and the text (already cleaned by normalize)."""
     rating = None if review.rating is None else round(review.rating, 2)
@@ -59,6 +83,8 @@ class Observation:
     is_new: bool
     previous_digest: str | None = None  # set when the review was known and its content changed
     edited_before: bool = False
+    held: bool = False  # wait for ``release_held``: maybe the edit of a review without platform id
+    review_id: str | None = None  # the id to store it under, when not the one it came with
 
     @property
     def edited_now(self) -> bool:
@@ -71,6 +97,7 @@ class CrawlOutcome:
 
     state: CrawlState
     deleted_review_ids: list[str] = field(default_factory=list)
+    unreleased: int = 0  # held reviews never released (the crawl stopped before running out of pages)
 
 
 class CrawlTracker:
@@ -82,7 +109,16 @@ class CrawlTracker:
         self.known_keys = set(self.previous.listing_keys)
         self.seen_keys: set[str] = set()
         self.seen_digests: dict[str, str] = {}
+        self.seen_slots: dict[str, str] = {}
+        self.seen_as: dict[str, str] = {}
         self.edited_ids: set[str] = set()
+        self.held: dict[str, list[Review]] = {}
+        self.aliases = {known.seen_as: review_id for review_id, known in self.previous.known_reviews.items()
+                        if known.seen_as}
+        self.slot_owner: dict[str, str] = {}
+        for review_id, known in self.previous.known_reviews.items():
+            if known.slot and known.missing_streak < DELETION_STREAK:
+                self.slot_owner[known.slot] = _AMBIGUOUS if known.slot in self.slot_owner else review_id
         self.newest: datetime | None = self.previous.high_water_mark
         self.new_reviews = 0
         self.listing_reached_end = False
@@ -110,21 +146,70 @@ class CrawlTracker:
     # -- pipeline side --------------------------------------------------------------------------
 
     def observe(self, review: Review) -> Observation:
-        """Record a finished review: new, known and unchanged, or known and edited."""
-        digest = review_digest(review)
-        self.seen_digests[review.review_id] = digest
+        """Record a finished review: new, known and unchanged, known and edited, or held."""
         if review.published_at is not None and (self.newest is None or review.published_at > self.newest):
             self.newest = review.published_at
-        known = self.previous.known_reviews.get(review.review_id)
-        if known is None:
-            self.new_reviews += 1
-            return Observation(is_new=True)
+        review_id, slot = review.review_id, review_slot(review)
+        known = self.previous.known_reviews.get(review_id)
+        alias = self.aliases.get(review_id) if known is None else None
+        if alias is not None and alias not in self.seen_digests:  # edited before: its text's fingerprint
+            review_id, known = alias, self.previous.known_reviews[alias]
+        if known is not None:
+            return self._known(review, review_id, known, slot)
+        owner = self.slot_owner.get(slot) if slot else None
+        if owner and owner not in self.seen_digests:
+            self.held.setdefault(slot, []).append(review)
+            return Observation(is_new=False, held=True)
+        return self._new(review, slot)
+
+    def release_held(self) -> list[tuple[Review, Observation]]:
+        """Decide the held reviews once the listing was read: the edit of the one vanished review
+        of their slot, or new reviews (see the module docstring)."""
+        released: list[tuple[Review, Observation]] = []
+        read_past_changes = self.read_past_new_reviews
+        for slot, reviews in self.held.items():
+            owner = self.slot_owner[slot]
+            if read_past_changes and len(reviews) == 1 and owner not in self.seen_digests:
+                released.append((reviews[0], self._known(reviews[0], owner, self.previous.known_reviews[owner], slot)))
+            else:
+                released += [(review, self._new(review, slot)) for review in reviews]
+        self.held = {}
+        return released
+
+    @property
+    def read_past_new_reviews(self) -> bool:
+        """Whether a known review missing from this crawl is really gone from the listing.
+
+        True when the listing was walked to its end, or paging stopped at a page of known
+        reviews (so every page from the newest reviews down to a known one was read), with no
+        page lost to a failed request or to ``max_pages``.
+        """
+        reasons = self.cut_short_reasons
+        return (self.listing_reached_end or "known_page" in reasons) and reasons <= {"known_page"}
+
+    def _new(self, review: Review, slot: str | None) -> Observation:
+        self.new_reviews += 1
+        self.seen_digests[review.review_id] = review_digest(review)
+        if slot:
+            self.seen_slots[review.review_id] = slot
+        return Observation(is_new=True)
+
+    def _known(self, review: Review, review_id: str, known: KnownReview, slot: str | None) -> Observation:
+        """``review`` is the known review ``review_id`` (its own id, or the one it was matched to)."""
+        digest = review_digest(review)
+        self.seen_digests[review_id] = digest
+        if slot or known.slot:
+            self.seen_slots[review_id] = slot or known.slot
+        stored_as = None if review_id == review.review_id else review_id
+        if stored_as:
+            self.seen_as[review_id] = review.review_id
         if known.digest != digest:
-            self.edited_ids.add(review.review_id)
-            return Observation(is_new=False, previous_digest=known.digest, edited_before=known.edited)
+            self.edited_ids.add(review_id)
+            return Observation(is_new=False, previous_digest=known.digest, edited_before=known.edited,
+                               review_id=stored_as)
         if known.edited:
-            self.edited_ids.add(review.review_id)
-        return Observation(is_new=False, edited_before=known.edited)
+            self.edited_ids.add(review_id)
+        return Observation(is_new=False, edited_before=known.edited, review_id=stored_as)
 
     # -- end of crawl ---------------------------------------------------------------------------
 
@@ -141,10 +226,15 @@ class CrawlTracker:
                 deleted.append(review_id)
             known[review_id] = previous.model_copy(update={"missing_streak": streak})
         for review_id, digest in self.seen_digests.items():
-            known[review_id] = KnownReview(digest=digest, edited=review_id in self.edited_ids)
+            known[review_id] = KnownReview(digest=digest, edited=review_id in self.edited_ids,
+                                           slot=self.seen_slots.get(review_id), seen_as=self.seen_as.get(review_id))
+        unreleased = sum(len(reviews) for reviews in self.held.values())
+        # Held reviews never reached the store: keep this crawl's listing keys out, so the next
+        # crawl does not stop paging before the pages they are on.
+        keys = self.known_keys if unreleased else self.known_keys | self.seen_keys
         state = CrawlState(
             source=self.source_id, entity_id=self.entity_id, high_water_mark=self.newest,
-            listing_keys=sorted(self.known_keys | self.seen_keys), known_reviews=known, last_crawl_at=now,
+            listing_keys=sorted(keys), known_reviews=known, last_crawl_at=now,
             last_complete_listing_at=now if complete else self.previous.last_complete_listing_at, updated_at=now,
         )
-        return CrawlOutcome(state, sorted(deleted))
+        return CrawlOutcome(state, sorted(deleted), unreleased)

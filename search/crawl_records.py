@@ -1,8 +1,9 @@
 """Records of the collection stage's own bookkeeping: crawl state, review changes, crawl health.
 
 - ``CrawlState``: what one source's crawls have seen so far (the high-water mark, the keys of
-  listed reviews, a content digest per known review). Incremental crawls read it to stop paging
-  at known reviews; change tracking compares against it.
+  listed reviews, a content digest per known review, and for reviews without a platform id the
+  author-and-day slot that recognises them after an edit). Incremental crawls read it to stop
+  paging at known reviews; change tracking compares against it.
 - ``ReviewEvent``: a known review was edited (text, title or rating changed) or disappeared
   from a fully listed source on two consecutive crawls. Both versions are kept, so the history of
   a review is the list of its events.
@@ -72,11 +73,21 @@ class _Record(BaseModel):
 
 
 class KnownReview(_Record):
-    """What the last crawls saw of one review: its content digest and how often it was missing."""
+    """What the last crawls saw of one review: its content digest and how often it was missing.
+
+    A review without a platform id is stored under a fingerprint of its text, so an edit gives it
+    a new fingerprint. ``slot`` (author and day, never the text) lets the next crawl recognise the
+    edited review, and ``seen_as`` remembers the fingerprint it shows under since then, so the
+    review keeps its first id for good (see ``crawlers.tracking``).
+    """
 
     digest: str
     missing_streak: int = Field(default=0, ge=0, description="consecutive complete listings without it")
     edited: bool = Field(default=False, description="an edit was seen once: the review keeps its 'edited' flag")
+    slot: str | None = Field(default=None, description="author + day key of a review without platform id")
+    seen_as: str | None = Field(
+        default=None, description="the fingerprint id it was last collected under, when not its own id"
+    )
 
 
 class CrawlState(_Record):

@@ -46,7 +46,8 @@ class CrawlStateContract:
         assert store.get_crawl_state("port-site") is None
         state = CrawlState(
             source="port-site", entity_id="cafe-du-port", high_water_mark=T0, listing_keys=["k1", "k2"],
-            known_reviews={"r_1": KnownReview(digest="d1"), "r_2": KnownReview(digest="d2", missing_streak=1)},
+            known_reviews={"r_1": KnownReview(digest="d1"), "r_2": KnownReview(digest="d2", missing_streak=1),
+                           "r_3": KnownReview(digest="d3", edited=True, slot="s_1", seen_as="r_9")},
             last_crawl_at=T0, last_complete_listing_at=T0, updated_at=T0,
         )
         store.save_crawl_state(state)

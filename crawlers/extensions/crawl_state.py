@@ -7,13 +7,18 @@ missing from two complete listings in a row become ``deleted`` review events; th
 also gets the ``deleted`` flag, so a search with ``flags=["deleted"]`` finds it.
 
 A listing counts as complete only when the spider reached its end, the crawl finished normally,
-no request failed and every record was handed off. If the hand-off failed, the old state is
-kept, so the next crawl fetches the same pages again instead of stopping at pages whose records
-never arrived. A store that cannot be read makes a crawl without history (counted in
+no request failed, no page was unreadable (``UNREADABLE_PAGE_ERRORS``) and every record was
+handed off. If the hand-off failed, the old state is kept, so the next crawl fetches the same
+pages again instead of stopping at pages whose records never arrived. A store that cannot be read makes a crawl without history (counted in
 ``starwatch/state/errors``), and then nothing is saved over the history it could not read.
 
 Settings: ``STARWATCH_CRAWL_STATE_ENABLED`` and ``STARWATCH_STATE_STORE`` (``crawlers.state_store``).
-Stats: ``starwatch/state/{loaded,saved,errors}``, ``starwatch/reviews/deleted``,
+Reviews the change-tracking pipeline still held when the crawl stopped (it stopped before
+running out of pages, so they were never handed off) are counted in
+``starwatch/reviews/held_unreleased``; the state then keeps the old listing keys, so the next
+crawl pages down to them again.
+
+Stats: ``starwatch/state/{loaded,saved,errors}``, ``starwatch/reviews/{deleted,held_unreleased}``,
 ``starwatch/listing/complete``.
 """
 
@@ -33,11 +38,23 @@ from search.documents import Review, utcnow
 logger = logging.getLogger(__name__)
 
 
+# Page errors after which nothing of the page was read (``starwatch/page_errors/<code>``). A
+# "load more" answer that is not JSON ends the paging like a last page would, yet the reviews
+# after it were never seen: counting that listing as complete would call them deleted. Errors
+# that lose one block or syntax of a page that was otherwise read (``jsonld_invalid``,
+# ``microdata_invalid``, ``rdfa_invalid``) do not count, or a site with one broken widget on
+# every page would never be judged and would be backfilled on every crawl.
+UNREADABLE_PAGE_ERRORS = (
+    "json_invalid", "html_invalid", "not_html", "feed_invalid", "feed_missing", "next_data_missing", "reviews_missing",
+)
+
+
 def listing_is_complete(tracker: CrawlTracker, stats: dict, reason: str | None) -> bool:
     """Whether this crawl saw the whole listing (the condition for judging deletions)."""
     return (
         tracker.complete_listing and reason == "finished"
         and not stats.get("starwatch/request_errors") and not stats.get("starwatch/handoff/error")
+        and not any(stats.get(f"starwatch/page_errors/{code}") for code in UNREADABLE_PAGE_ERRORS)
     )
 
 
@@ -88,6 +105,10 @@ class CrawlStateExtension:
             return
         now = utcnow()
         outcome = tracker.finish(now, complete)
+        if outcome.unreleased:
+            self.stats.set_value("starwatch/reviews/held_unreleased", outcome.unreleased)
+            logger.warning("Source %s: %d held review(s) were not handed off (the crawl stopped early); the next "
+                           "crawl collects them again", spider.source.id, outcome.unreleased)
         try:
             store = crawl_store(self.crawler)
             self._record_deletions(store, spider, outcome.deleted_review_ids, now)

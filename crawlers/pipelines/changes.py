@@ -6,22 +6,31 @@ whose rating, title or text changed becomes an ``edited`` review event, stored a
 previous version (read from the store) and the new one. An edited review keeps the ``edited``
 flag on later crawls too, so searches can filter on it. Mentions and snapshots pass untouched.
 
-Works with reviews that carry the platform's own id; a review identified only by a fingerprint of
-its text gets a new id when its text changes, so its edit shows as a new review (and the old one
-as deleted after two complete listings).
+A review without a platform id is stored under a fingerprint of its text, which an edit
+changes. When the tracker recognises such a review as the edit of a known one (same author and
+day, see ``crawlers.tracking``), it goes on under the known review's id, so the stored document
+is updated instead of a second one added and the review is not counted twice. Whether it is an
+edit is only clear once the listing was read (did the known review vanish?), so the tracker may
+*hold* a review: it leaves the item flow here (a ``DropItem`` logged at DEBUG, counted in
+``starwatch/reviews/held``) and is sent on to the pipelines after this one when the spider runs
+out of pages (``spider_idle``), as an edit or as a new review. Those later pipelines must be
+synchronous, as the hand-off is.
 
 Settings: ``STARWATCH_CRAWL_STATE_ENABLED`` (off: the pipeline switches itself off).
-Stats: ``starwatch/reviews/{new,known,edited}``, ``starwatch/state/errors``.
+Stats: ``starwatch/reviews/{new,known,edited,held}``, ``starwatch/state/errors``.
 """
 
 from __future__ import annotations
 
+import inspect
 import logging
 
-from scrapy.exceptions import NotConfigured
+from scrapy import signals
+from scrapy.exceptions import DropItem, NotConfigured
 
 from crawlers.extensions.crawl_state import version_of
 from crawlers.state_store import crawl_store, state_enabled
+from crawlers.tracking import Observation
 from search.backends.base import StoreError
 from search.crawl_records import ReviewEvent, make_review_event_id
 from search.documents import Review, utcnow
@@ -38,22 +47,60 @@ class ChangeTrackingPipeline:
     def from_crawler(cls, crawler):
         if not state_enabled(crawler):
             raise NotConfigured("STARWATCH_CRAWL_STATE_ENABLED is off")
-        return cls(crawler)
+        pipeline = cls(crawler)
+        crawler.signals.connect(pipeline.release_held, signal=signals.spider_idle)
+        return pipeline
 
     def process_item(self, item):
         tracker = getattr(self.crawler.spider, "crawl_tracker", None)
         if not isinstance(item, Review) or tracker is None:
             return item
         observation = tracker.observe(item)
+        if observation.held:
+            self.stats.inc_value("starwatch/reviews/held")
+            raise DropItem(f"held: review {item.review_id} may be the edit of a known review without "
+                           "platform id; it goes on when the listing was read", log_level="DEBUG")
+        return self._settle(item, observation)
+
+    def _settle(self, item: Review, observation: Observation) -> Review:
         if observation.is_new:
             self.stats.inc_value("starwatch/reviews/new")
             return item
         self.stats.inc_value("starwatch/reviews/known")
+        if observation.review_id:
+            item = item.model_copy(update={"review_id": observation.review_id})
         if observation.edited_now:
             self._record_edit(item)
         if observation.edited_now or observation.edited_before:
             return item.model_copy(update={"flags": sorted({*item.flags, "edited"})})
         return item
+
+    def release_held(self, spider):
+        """The spider ran out of pages: decide the held reviews and send them on."""
+        tracker = getattr(spider, "crawl_tracker", None)
+        if tracker is None or not tracker.held:
+            return
+        for review, observation in tracker.release_held():
+            self._send_on(self._settle(review, observation), spider)
+
+    def _send_on(self, item: Review, spider) -> None:
+        """Run ``item`` through the pipelines after this one, then signal it as scraped, as Scrapy would."""
+        pipelines = self.crawler.engine.scraper.itemproc.middlewares
+        for pipeline in pipelines[pipelines.index(self) + 1:]:
+            if not hasattr(pipeline, "process_item"):
+                continue
+            try:
+                item = pipeline.process_item(item)
+            except DropItem as drop:
+                self.crawler.signals.send_catch_log(signals.item_dropped, item=item, response=None,
+                                                    exception=drop, spider=spider)
+                return
+            if inspect.isawaitable(item) or hasattr(item, "addCallback"):
+                logger.error("Pipeline %s answered a held review asynchronously, so it was lost; make it "
+                             "synchronous or order it before %s in ITEM_PIPELINES", type(pipeline).__name__,
+                             type(self).__name__)
+                return
+        self.crawler.signals.send_catch_log(signals.item_scraped, item=item, response=None, spider=spider)
 
     def _record_edit(self, review: Review) -> None:
         self.stats.inc_value("starwatch/reviews/edited")
