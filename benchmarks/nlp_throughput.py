@@ -9,7 +9,8 @@ Texts: the real English reviews of the shared datasets with the French reviews o
 datasets (a user's clone) it says so and uses the French reviews alone.
 
 Measured in each of ``--processes`` worker processes (one per core, as ``starwatch worker
---concurrency 2`` runs), each on its share of the texts, in the same run:
+--concurrency 2`` runs), each on its share of the texts, in the same run and batch by batch in
+turns (model-only then pipeline on one batch, the other way round on the next):
 - model-only: ``StarModelScorer.score_batch`` with the language given (features + model);
 - pipeline: ``Analyzer.analyze_batch`` (markup removal, language detection, the model, sentence
   scores, aspects, integrity and solicitation flags), i.e. what a worker does per review;
@@ -49,21 +50,29 @@ def benchmark_texts(count: int) -> list[tuple[str, str]]:
 
 
 def measure(share: list[tuple[str, str]], batch: int) -> dict:
+    """Model-only and pipeline seconds over ``share``, batch by batch in turns.
+
+    Both sides read the same batch one after the other (in alternating order), so a load that
+    comes and goes on the shared cores weighs on both alike instead of on whichever phase it
+    happened to overlap.
+    """
     from workers.analysis.analyzer import Analyzer
 
     analyzer = Analyzer()
     scorer = analyzer.scorer
     analyzer.analyze_batch([text for text, _ in share[:batch]])  # warm up: models and caches load
     texts, languages = [t for t, _ in share], [lang for _, lang in share]
-    started = time.perf_counter()
-    for start in range(0, len(texts), batch):
-        scorer.score_batch(texts[start:start + batch], languages[start:start + batch])
-    model_seconds = time.perf_counter() - started
-    started = time.perf_counter()
-    for start in range(0, len(texts), batch):
-        analyzer.analyze_batch(texts[start:start + batch])
-    pipeline_seconds = time.perf_counter() - started
-    return {"reviews": len(texts), "model_seconds": model_seconds, "pipeline_seconds": pipeline_seconds,
+    seconds = {"model": 0.0, "pipeline": 0.0}
+    runs = {
+        "model": lambda start: scorer.score_batch(texts[start:start + batch], languages[start:start + batch]),
+        "pipeline": lambda start: analyzer.analyze_batch(texts[start:start + batch]),
+    }
+    for number, start in enumerate(range(0, len(texts), batch)):
+        for side in (("model", "pipeline") if number % 2 == 0 else ("pipeline", "model")):
+            started = time.perf_counter()
+            runs[side](start)
+            seconds[side] += time.perf_counter() - started
+    return {"reviews": len(texts), "model_seconds": seconds["model"], "pipeline_seconds": seconds["pipeline"],
             "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
@@ -83,7 +92,7 @@ def main(argv=None) -> int:
     with multiprocessing.get_context("spawn").Pool(args.processes) as pool:
         results = pool.map(_measure_star, shares)
     wall = time.perf_counter() - started
-    # Each process runs model-only then pipeline; they overlap, so per-phase rates add up.
+    # Each process alternates model-only and pipeline batches; per-process rates add up.
     model_rate = sum(r["reviews"] / r["model_seconds"] for r in results)
     pipeline_rate = sum(r["reviews"] / r["pipeline_seconds"] for r in results)
     chars = sum(len(text) for text, _ in texts) / len(texts)

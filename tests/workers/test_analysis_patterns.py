@@ -52,7 +52,7 @@ def test_sentences_keep_their_offsets():
     ("re:\\bpl[sz]\\b", "5 stars pls", "pls"),
 ])
 def test_the_word_index_matches_like_the_regexes(term, text, found):
-    from workers.analysis.patterns import TermIndex
+    from workers.analysis.term_index import TermIndex
 
     index = TermIndex()
     index.add("x", [term], "test")

@@ -82,6 +82,13 @@ def test_plain_text_keeps_words_apart_and_drops_scripts():
     assert to_plain_text("3 < 5 and 7 > 2") == "3 < 5 and 7 > 2"
 
 
+@pytest.mark.parametrize(("text", "plain"), [
+    ("  a \t b\n\nc\u00a0 d  ", "a b c d"), ("un\tdeux", "un deux"), ("one two", "one two"), (" \n ", ""),
+])
+def test_plain_text_collapses_every_kind_of_whitespace(text, plain):
+    assert to_plain_text(text) == plain
+
+
 def test_shortening_keeps_head_and_tail_on_word_boundaries():
     text = " ".join(f"mot{i}" for i in range(3000))
     short = shorten_for_analysis(text, head_chars=100, tail_chars=50)

@@ -46,3 +46,52 @@ def test_mixed_languages_give_one_of_them():
     assert detect_language(text) in {"fr", "en", None}
     guess = guess_language(text)
     assert guess is not None and guess.language in {"fr", "en"}
+
+
+BATCH_TEXTS = [
+    "Le plat était froid et le serveur franchement désagréable.",
+    "Friendly staff, spotless rooms and a very quiet street. We will be back.",
+    "Das Essen war ausgezeichnet und die Bedienung sehr freundlich.",
+    "La comida estaba fría y el camarero fue muy antipático.",
+    "Il cibo era ottimo ma il servizio lentissimo.",
+    "Обслуживание было ужасным, больше не придём.",
+    "サービスがとても良かったです。また来ます。",
+    "خدمة ممتازة وطعام لذيذ",
+    "TERRIBLE SERVICE AND COLD FOOD",
+    "The food was great, mais le service était vraiment très lent ce soir-là.",
+    "Très bon",
+    "ok",
+    "👍👍 super 👍👍",
+    "Nous avons passé une soirée agréable dans ce petit restaurant du quartier. " * 20,
+]
+
+
+def test_a_batch_gets_py3langids_own_answers():
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    from workers.analysis.langid_batch import BatchLanguageIdentifier
+    from workers.analysis.language import _identifier
+
+    reference = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    batch = BatchLanguageIdentifier(_identifier()).classify(BATCH_TEXTS + [""])
+    for text, (language, confidence) in zip(BATCH_TEXTS + [""], batch):
+        expected_language, expected_confidence = reference.classify(text)
+        assert language == expected_language, text
+        assert confidence == pytest.approx(expected_confidence, abs=1e-4), text
+
+
+def test_guessing_a_batch_is_guessing_each_text():
+    from workers.analysis.language import guess_plain_languages
+    from workers.analysis.text import to_plain_text
+
+    plain = [to_plain_text(text) for text in BATCH_TEXTS]
+    assert guess_plain_languages(plain) == [guess_language(text) for text in BATCH_TEXTS]
+    assert guess_plain_languages([]) == []
+
+
+def test_choosing_among_two_languages_leaves_the_full_model_whole():
+    from workers.analysis.language import _identifier, guess_among
+
+    assert guess_among("Great coffee & rude staff", ("en", "fr")).language == "en"
+    assert len(set(_identifier().nb_classes)) > 90
+    assert detect_language("Das Essen war ausgezeichnet und die Bedienung sehr freundlich.") == "de"

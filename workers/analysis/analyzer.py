@@ -17,6 +17,11 @@ Flags: integrity complaints and solicitation, each with its evidence (``workers.
 Markup is stripped and very long texts are shortened to their opening and ending first
 (``workers.analysis.text``); ``truncated`` says when that happened, and evidence offsets point
 into ``analysed_text``. Reads no settings: ``workers.analysis.scorers.build_analyzer`` applies them.
+
+A batch goes through in three steps, so that the per-text work besides the model stays small
+(``benchmarks/nlp_throughput.py`` measures it): the languages of all texts at once, then each
+text's sentences, aspects and flags (one read of its words), then one scorer call for every
+text and every sentence that carries an aspect (``workers.analysis.batch_scoring``).
 """
 
 from __future__ import annotations
@@ -26,12 +31,13 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from search.documents import SentimentLabel
+from workers.analysis.batch_scoring import score_prepared
 from workers.analysis.definitions import Definitions, cached_definitions
-from workers.analysis.language import MIN_CONFIDENCE, guess_among, guess_language
-from workers.analysis.patterns import text_words
+from workers.analysis.language import MIN_CONFIDENCE, LanguageGuess, guess_among, guess_plain_languages
 from workers.analysis.sentences import Sentence, split_sentences
 from workers.analysis.sentiment import SentimentResult, SentimentScorer, label_for
-from workers.analysis.tagging import Evidence, find_aspects, find_flags
+from workers.analysis.tagging import Evidence, Tags, find_tags
+from workers.analysis.term_index import text_words
 from workers.analysis.text import shorten_for_analysis, to_plain_text
 
 SCORED_LANGUAGES = ("en", "fr")
@@ -97,6 +103,11 @@ class _Prepared:
     language: str | None
     sentences: list[Sentence]
     reason: str | None
+    tags: Tags
+
+    @property
+    def aspect_sentences(self) -> list[int]:
+        return self.tags.aspect_sentences
 
 
 class Analyzer:
@@ -124,46 +135,29 @@ class Analyzer:
         return self.analyze_batch([text], [language_hint])[0]
 
     def analyze_batch(self, texts: Sequence[str | None], language_hints: Sequence[str | None] | None = None) -> list[Analysis]:
-        """One ``Analysis`` per text, in order; the scorer sees the whole batch at once."""
+        """One ``Analysis`` per text, in order.
+
+        Texts are tagged first, so the scorer sees the whole batch at once in one call: every
+        text, and the sentences that carry an aspect (the only sentences whose sentiment is used).
+        """
         hints = list(language_hints) if language_hints is not None else [None] * len(texts)
-        prepared = [self._prepare(text, hint) for text, hint in zip(texts, hints)]
-        results, sentence_scores = self._score(prepared)
-        return [self._finish(item, result, scores) for item, result, scores in zip(prepared, results, sentence_scores)]
+        plain_texts = [to_plain_text(text if isinstance(text, str) else None) for text in texts]
+        guesses = guess_plain_languages(plain_texts)
+        prepared = [self._prepare(*parts) for parts in zip(plain_texts, guesses, hints)]
+        results, sentence_results = score_prepared(self.scorer, prepared)
+        return [self._finish(*parts) for parts in zip(prepared, results, sentence_results)]
 
-    def _prepare(self, text: str | None, hint: str | None) -> _Prepared:
-        plain = to_plain_text(text if isinstance(text, str) else None)
+    def _prepare(self, plain: str, guess: LanguageGuess | None, hint: str | None) -> _Prepared:
         shortened = shorten_for_analysis(plain)
-        language = self.choose_language(plain, hint)
+        language = _language_from(plain, guess, hint)
         reason = self.scorer.unscorable_reason(shortened, language)
-        return _Prepared(plain, shortened, language, split_sentences(shortened), reason)
+        sentences = split_sentences(shortened)
+        tags = find_tags(shortened, sentences, language, self.definitions, text_words(shortened))
+        return _Prepared(plain, shortened, language, sentences, reason, tags)
 
-    def _score(self, prepared: list[_Prepared]):
-        """Whole-text results and a per-text function giving sentence results."""
-        from workers.analysis.star_scorer import StarModelScorer, featurize
-
-        if isinstance(self.scorer, StarModelScorer):
-            features = [None if p.reason else featurize(p.text, p.language, self.scorer.lexicons, p.sentences)
-                        for p in prepared]
-            results = self.scorer.score_features(features, [p.language for p in prepared])
-            sentence_scores = [
-                (lambda which, f=f, p=p: self.scorer.score_sentences(f, p.language, which)) if f else None
-                for f, p in zip(features, prepared)
-            ]
-            return results, sentence_scores
-        results = [None if p.reason else self.scorer.score(p.text, p.language) for p in prepared]
-        sentence_scores = [
-            None if p.reason else (lambda which, p=p: {i: self.scorer.score(p.sentences[i].text, p.language) for i in which})
-            for p in prepared
-        ]
-        return results, sentence_scores
-
-    def _finish(self, item: _Prepared, result: SentimentResult | None, sentence_scores) -> Analysis:
+    def _finish(self, item: _Prepared, result: SentimentResult | None, scores: dict[int, SentimentResult]) -> Analysis:
         reason = item.reason or (None if result is not None else "the scorer returned no result")
-        words = text_words(item.text)
-        tagged = find_aspects(item.text, item.sentences, item.language, self.definitions, words)
-        needed = sorted({index for indexes in tagged.values() for index in indexes})
-        scores = sentence_scores(needed) if sentence_scores else {}
-        aspects = tuple(self._aspect(name, indexes, item.sentences, scores) for name, indexes in tagged.items())
+        aspects = tuple(self._aspect(name, indexes, item.sentences, scores) for name, indexes in item.tags.aspects.items())
         return Analysis(
             language=item.language,
             sentiment_score=result.score if result else None,
@@ -171,7 +165,7 @@ class Analyzer:
             unscorable_reason=reason,
             sentiment_stars=result.stars if result else None,
             aspects=aspects,
-            evidence=tuple(find_flags(item.text, item.sentences, self.definitions, words)),
+            evidence=tuple(item.tags.evidence),
             truncated=len(item.text) < len(item.plain),
             analysed_text=item.text,
         )
@@ -185,15 +179,20 @@ class Analyzer:
 
     @staticmethod
     def choose_language(plain_text: str, language_hint: str | None) -> str | None:
-        guess = guess_language(plain_text)
-        if guess is not None and guess.confidence >= MIN_CONFIDENCE:
-            return guess.language
-        hinted = normalize_language_hint(language_hint)
-        if hinted or guess is None:
-            return hinted
-        # Unsure among all languages and no hint: a clear winner among the scored ones will do.
-        among = guess_among(plain_text, SCORED_LANGUAGES)
-        return among.language if among is not None and among.confidence >= MIN_CONFIDENCE_AMONG_SCORED else None
+        """The language of a text already through ``to_plain_text`` (see the module docstring)."""
+        return _language_from(plain_text, guess_plain_languages([plain_text])[0], language_hint)
+
+
+def _language_from(plain_text: str, guess: LanguageGuess | None, language_hint: str | None) -> str | None:
+    """A confident ``guess``, else the hint, else a clear winner among the scored languages."""
+    if guess is not None and guess.confidence >= MIN_CONFIDENCE:
+        return guess.language
+    hinted = normalize_language_hint(language_hint)
+    if hinted or guess is None:
+        return hinted
+    # Unsure among all languages and no hint: a clear winner among the scored ones will do.
+    among = guess_among(plain_text, SCORED_LANGUAGES)
+    return among.language if among is not None and among.confidence >= MIN_CONFIDENCE_AMONG_SCORED else None
 
 
 def default_analyzer() -> Analyzer:

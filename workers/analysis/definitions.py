@@ -13,7 +13,7 @@ Settings read (passed in by ``workers.analysis.scorers.build_analyzer``):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -21,7 +21,8 @@ import yaml
 import config
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from workers.analysis.patterns import PatternError, TermIndex, fold_words
+from workers.analysis.patterns import PatternError, fold_words
+from workers.analysis.term_index import TermIndex
 
 DEFAULT_DIRECTORY = Path(config.__file__).resolve().parent / "aspects"
 ALWAYS_ON_VERTICALS = frozenset({"cx"})
@@ -65,6 +66,14 @@ class Definitions:
     examples: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # label -> language -> sentences
     verticals: list[str] = field(default_factory=list)
     not_negatable: set[str] = field(default_factory=set)  # flags whose terms carry their own negation
+
+    @cached_property
+    def matcher(self) -> TermIndex:
+        """Aspects and flags of every language in one index, so a text's words are read once;
+        each match carries its ``kind`` (``"aspect"``/``"flag"``) and ``language``."""
+        indexes = {("aspect", language): index for language, index in self.aspects.items()}
+        indexes.update({("flag", language): index for language, index in self.flags.items()})
+        return TermIndex.merged(indexes)
 
 
 def load_definitions(directory: Path | str | None = None, verticals: tuple[str, ...] | None = None) -> Definitions:

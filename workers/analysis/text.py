@@ -19,7 +19,9 @@ ANALYSIS_HEAD_CHARS = 4000
 ANALYSIS_TAIL_CHARS = 1000
 
 _LOOKS_LIKE_MARKUP = re.compile(r"<[a-zA-Z/!]|&[#a-zA-Z0-9]+;")
-_WHITESPACE = re.compile(r"\s+")
+# Runs of two or more whitespace characters, or one that is not a plain space: replacing only
+# these gives the same text as replacing every run, without rewriting each single space.
+_WHITESPACE = re.compile(r"\s{2,}|[^\S ]")
 _SKIPPED_ELEMENTS = {"script", "style", "template", "noscript"}
 
 
