@@ -35,6 +35,7 @@ from search.testing_compare import EntityFiguresContract, SavedSearchContract
 from search.testing_depth import CursorContract, FacetsContract, ListFiltersContract
 from search.testing_authenticity import AuthenticityStoreContract
 from search.testing_crawl import CrawlRecordsContract
+from search.testing_rewrites import RewriteContract
 from search.testing_corpus import (
     CAFE,
     PARIS_WINTER,
@@ -335,6 +336,6 @@ class StoreContract(
     WriteReviewsContract, SearchContract, HostileQueryContract, RatingStatsContract, SnapshotsContract, IncidentsContract,
     AlertStoreContract, CrawlRecordsContract,
     ListFiltersContract, FacetsContract, CursorContract, EntityFiguresContract, SavedSearchContract,
-    AnalysisFieldsContract, AuthenticityStoreContract,
+    AnalysisFieldsContract, AuthenticityStoreContract, RewriteContract,
 ):
     """Every contract at once: what a complete backend subclasses."""

@@ -101,11 +101,21 @@ class CursorContract(_DepthFixture):
         SearchQuery(text="service OR the OR le", limit=2),
         SearchQuery(text="service OR the OR le", sort="date", limit=3),
         SearchQuery(entity_ids=[NORD], kinds=["review"], sort="date", limit=1),
-    ], ids=["date", "relevance", "text-by-date", "one-per-page"])
+        SearchQuery(text="service OR the OR le", languages=["fr", "en"], min_rating=1, limit=2),
+    ], ids=["date", "relevance", "text-by-date", "one-per-page", "relevance-filtered"])
     def test_cursor_walk_returns_every_hit_once_in_order(self, depth, query):
         everything = names(depth.search(SearchQuery(**{**query.__dict__, "limit": 100})))
         assert walk(depth, query) == everything
         assert len(everything) == len(set(everything)) > query.limit
+
+    def test_every_page_of_a_filtered_search_has_the_same_total(self, depth):
+        query = SearchQuery(text="service OR the OR le", languages=["fr", "en"], min_rating=1, limit=2)
+        first = depth.search(query)
+        second = depth.search(SearchQuery(**{**query.__dict__, "cursor": first.next_cursor}))
+        beyond = depth.search(SearchQuery(**{**query.__dict__, "offset": 98}))
+        everything = depth.search(SearchQuery(**{**query.__dict__, "limit": 100}))
+        assert first.total == second.total == beyond.total == len(everything.hits) > 2
+        assert beyond.hits == []
 
     def test_last_page_has_no_cursor(self, depth):
         assert depth.search(SearchQuery(entity_ids=[SUD], limit=10)).next_cursor is None

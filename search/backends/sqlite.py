@@ -27,6 +27,7 @@ from search.backends import sqlite_documents, sqlite_sql
 from search.backends.base import QueryError, RatingStats, SearchHit, SearchPage, SearchQuery, WriteSummary
 from search.backends.records import DOCUMENT_MODELS, utc_key
 from search.backends.snippets import marked_to_html
+from search.backends.sqlite_facets import FacetCounter
 from search.backends.sqlite_figures import SQLiteFiguresMixin
 from search.backends.sqlite_saved import SQLiteSavedSearchMixin
 from search.backends.sqlite_schema import ConnectionPool, unavailable
@@ -49,6 +50,7 @@ class SQLiteReviewStore(
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self._pool = ConnectionPool(self.path)
+        self._facets = FacetCounter()
 
     def __repr__(self) -> str:
         return f"SQLiteReviewStore({str(self.path)!r})"
@@ -93,6 +95,7 @@ class SQLiteReviewStore(
 
     def close(self) -> None:
         self._pool.close_all()
+        self._facets.forget()
 
     # -- documents ------------------------------------------------------------------------------
 
@@ -106,19 +109,9 @@ class SQLiteReviewStore(
         for record in records:
             if not isinstance(record, model):
                 raise TypeError(f"{method} expects {model.__name__} records, got {type(record).__name__}")
-        created = updated = 0
         with self._writing("writing documents") as connection:
-            for record in records:
-                if self._upsert_document(connection, record):
-                    created += 1
-                else:
-                    updated += 1
+            created, updated = sqlite_documents.write_documents(connection, records)
         return WriteSummary(created=created, updated=updated)
-
-    @staticmethod
-    def _upsert_document(connection: sqlite3.Connection, record: Review | Mention) -> bool:
-        """Write one document, its FTS row and its tags; True when it was new."""
-        return sqlite_documents.write_document(connection, record)
 
     def get_review(self, review_id: str) -> Review | None:
         with self._reading("reading a review") as connection:
@@ -137,7 +130,7 @@ class SQLiteReviewStore(
 
     def search(self, query: SearchQuery) -> SearchPage:
         with self._reading("searching") as connection:
-            return sqlite_documents.run_search(connection, query)
+            return sqlite_documents.run_search(connection, query, self._facets)
 
     # -- ratings --------------------------------------------------------------------------------
 

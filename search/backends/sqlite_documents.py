@@ -1,28 +1,31 @@
 """Writing and searching reviews and mentions in SQLite: the document half of ``SQLiteReviewStore``.
 
 A document is one ``documents`` row (typed columns for filters, the record as JSON), one
-``documents_fts`` row (title and text) and one ``document_tags`` row per aspect and flag.
+``documents_fts`` row (title and text), one ``document_tags`` row per aspect and flag and one
+``document_facets`` row (its facet codes, ``sqlite_facets``).
 
 A search runs as: count (capped at ``exact_total_up_to``), page of row ids by keyset, then
-records and snippets of those rows only, then the facets asked for (statements in
-``sqlite_plan``). The page asks one row more than the limit; that row only says a next page
-exists, and the cursor is the sort key of the last row shown. Reads no settings.
+records and snippets of those rows only, then the facets asked for, in one pass over the hits
+(statements in ``sqlite_plan``, facet counting in ``sqlite_facets``). The page asks one row
+more than the limit; that row only says a next page exists, and the cursor is the sort key of
+the last row shown. Reads no settings.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections import Counter
-from typing import Any
+from typing import Any, Sequence
 
 from search.backends.base import QueryError, SearchHit, SearchPage, SearchQuery
 from search.backends.records import DOCUMENT_MODELS, aspect_scores, utc_key
 from search.backends.snippets import marked_to_html
-from search.backends.sqlite_plan import FACET_COLUMNS, SearchPlan, search_plan
+from search.backends.sqlite_facets import FacetCodes, FacetCounter
+from search.backends.sqlite_plan import SearchPlan, search_plan
+from search.backends.sqlite_totals import Counted, TotalsChange
 from search.cursors import decode_cursor, encode_cursor
 from search.documents import Mention, Review
-from search.facets import LIST_FACETS, star_counts, top_values
-from search.queries import STAR_RANGES, check_search_query
+from search.facets import star_counts, top_values
+from search.queries import check_search_query
 from search.query_text import parse_query_text
 
 BACKEND = "sqlite"
@@ -30,14 +33,29 @@ COLUMNS = ("kind", "entity_id", "source", "language", "sentiment_label", "rating
            "sentiment_score", "authenticity_weight")
 
 
-def write_document(connection: sqlite3.Connection, record: Review | Mention) -> bool:
-    """Insert or replace one document, its FTS row and its tags; True when it was new."""
+def write_documents(connection: sqlite3.Connection, records: Sequence[Review | Mention]) -> tuple[int, int]:
+    """Write records inside the caller's transaction; ``(created, updated)``.
+
+    Facet codes are looked up once per batch and the review totals change once per batch.
+    """
+    codes, totals = FacetCodes(), TotalsChange()
+    created = sum(write_document(connection, record, codes, totals) for record in records)
+    totals.apply(connection)
+    return created, len(records) - created
+
+
+def write_document(connection: sqlite3.Connection, record: Review | Mention, codes: FacetCodes,
+                   totals: TotalsChange) -> bool:
+    """Insert or replace one document, its FTS row, tags and facet codes, and record how the
+    review totals change; True when it was new. Only ``write_documents`` calls it."""
+    rating, weight = getattr(record, "rating", None), getattr(record, "authenticity_weight", None)
     values = (
         record.kind, record.entity_id, record.source, record.language, record.sentiment_label,
-        getattr(record, "rating", None), utc_key(record.published_at), record.model_dump_json(),
-        record.sentiment_score, getattr(record, "authenticity_weight", None),
+        rating, utc_key(record.published_at), record.model_dump_json(), record.sentiment_score, weight,
     )
-    row = connection.execute("SELECT id FROM documents WHERE doc_id = ?", (record.doc_id,)).fetchone()
+    row = connection.execute("SELECT id, kind, entity_id, rating, authenticity_weight FROM documents WHERE doc_id = ?",
+                             (record.doc_id,)).fetchone()
+    totals.record(None if row is None else Counted(*row[1:]), Counted(record.kind, record.entity_id, rating, weight))
     if row is None:
         cursor = connection.execute(
             f"INSERT INTO documents ({', '.join(COLUMNS)}, doc_id) VALUES ({', '.join('?' * (len(COLUMNS) + 1))})",
@@ -57,21 +75,20 @@ def write_document(connection: sqlite3.Connection, record: Review | Mention) -> 
     tags += [(row_id, "flags", flag, None) for flag in dict.fromkeys(record.flags)]
     if tags:
         connection.executemany("INSERT INTO document_tags (doc, field, value, score) VALUES (?, ?, ?, ?)", tags)
+    codes.write(connection, row_id, record)
     return row is None
 
 
-def run_search(connection: sqlite3.Connection, query: SearchQuery) -> SearchPage:
-    """Run a checked search on an open connection; see the module docstring for the steps."""
+def run_search(connection: sqlite3.Connection, query: SearchQuery, facets: FacetCounter) -> SearchPage:
+    """Run a checked search on an open connection; see the module docstring for the steps.
+
+    :param facets: the store's facet counter (it caches facet values between searches).
+    """
     check_search_query(query)
     plan = search_plan(query, parse_query_text(query.text))
     after = decode_cursor(BACKEND, query, 2)
     _check_key_types(after, plan.by_relevance)
-    count_sql, count_params = plan.count(query.exact_total_up_to)
-    counted = connection.execute(count_sql, count_params).fetchone()[0]
-    rows: list[Any] = []
-    if query.limit:
-        page_sql, page_params = plan.page(after, query.limit + 1, query.offset, hits=counted)
-        rows = connection.execute(page_sql, page_params).fetchall()
+    counted, rows = _count_and_page(connection, plan, query, after)
     shown = rows[: query.limit]
     cursor = None
     if len(rows) > query.limit and shown:
@@ -79,9 +96,32 @@ def run_search(connection: sqlite3.Connection, query: SearchQuery) -> SearchPage
         cursor = encode_cursor(BACKEND, query, [score if plan.by_relevance else first, second])
     return SearchPage(
         total=min(counted, query.exact_total_up_to), hits=_hits(connection, plan, shown),
-        facets=_facets(connection, plan, query), next_cursor=cursor,
+        facets=_facets(connection, plan, query, facets), next_cursor=cursor,
         total_exact=counted <= query.exact_total_up_to,
     )
+
+
+def _count_and_page(connection: sqlite3.Connection, plan: SearchPlan, query: SearchQuery,
+                    after: list[Any] | None) -> tuple[int, list[Any]]:
+    """The hit count (capped at ``exact_total_up_to + 1``, or exact) and the page's rows.
+
+    Scored under filters, one pass gives both: the filtered matches are counted while they are
+    scored (a window count), where a separate count would check every match against the
+    filters a second time. A page past the last hit has no row to carry the count: then it is
+    counted on its own.
+    """
+    count_sql, count_params = plan.count(query.exact_total_up_to)
+    if query.limit and plan.by_relevance and plan.has_filters:
+        page_sql, page_params = plan.page(after, query.limit + 1, query.offset, with_total=True)
+        rows = connection.execute(page_sql, page_params).fetchall()
+        if rows:
+            return rows[0][-1], [row[:-1] for row in rows]
+        return connection.execute(count_sql, count_params).fetchone()[0], []
+    counted = connection.execute(count_sql, count_params).fetchone()[0]
+    if not query.limit:
+        return counted, []
+    page_sql, page_params = plan.page(after, query.limit + 1, query.offset, hits=counted)
+    return counted, connection.execute(page_sql, page_params).fetchall()
 
 
 def _hits(connection: sqlite3.Connection, plan: SearchPlan, shown: list[Any]) -> list[SearchHit]:
@@ -97,33 +137,14 @@ def _hits(connection: sqlite3.Connection, plan: SearchPlan, shown: list[Any]) ->
     return hits
 
 
-def _facets(connection: sqlite3.Connection, plan: SearchPlan, query: SearchQuery) -> dict[str, dict[str, int]]:
+def _facets(connection: sqlite3.Connection, plan: SearchPlan, query: SearchQuery,
+            counter: FacetCounter) -> dict[str, dict[str, int]]:
     wanted = list(dict.fromkeys(query.facets))
-    counts: dict[str, Counter] = {name: Counter() for name in wanted}
-    columns = [name for name in FACET_COLUMNS if name in wanted]
-    if columns or "stars" in wanted:
-        sql, params = plan.facet_columns()
-        positions = {name: position for position, name in enumerate(FACET_COLUMNS)}
-        for row in connection.execute(sql, params):
-            for name in columns:
-                if row[positions[name]] is not None:
-                    counts[name][str(row[positions[name]])] += 1
-            if "stars" in wanted and row[-1] is not None:
-                counts["stars"][star_of(row[-1])] += 1
-    tags = [name for name in LIST_FACETS if name in wanted]
-    if tags:
-        sql, params = plan.facet_tags(tags)
-        for field, value, count in connection.execute(sql, params):
-            counts[field][value] = count
+    if not wanted:
+        return {}
+    hits_sql, params = plan.hits()
+    counts = counter.count(connection, hits_sql, params, wanted)
     return {name: star_counts(counts[name]) if name == "stars" else top_values(counts[name]) for name in wanted}
-
-
-def star_of(rating: float) -> str:
-    """The star a rating counts under, as in ``search.queries.STAR_RANGES`` (half up; 0 counts as 1)."""
-    for star, low, high in STAR_RANGES:
-        if (low is None or rating >= low) and (high is None or rating < high):
-            return str(star)
-    return "5"
 
 
 def _check_key_types(after: list[Any] | None, by_relevance: bool) -> None:

@@ -1,11 +1,14 @@
-"""``entity_figures`` for ``SQLiteReviewStore``: four grouped statements, whatever the entity count.
+"""``entity_figures`` for ``SQLiteReviewStore``: a few grouped statements, whatever the entity count.
 
 A mixin: the store supplies ``_reading``. The entity list travels as one JSON parameter
 (``IN (SELECT value FROM json_each(?))``), so a thousand entities need no thousand placeholders.
-Ratings of the three windows come from one scan with conditional sums; the trend groups by a
-bucket expression on the stored UTC time text (``published_at`` sorts like the instant); aspects
-join ``document_tags``. Buckets, star ranges and the authenticity rule are those of
-``search.figures`` and ``search.queries``, so both backends agree. Reads no settings.
+Ratings of the window and the previous window come from one range scan of a covering index;
+all-time ratings from the totals SQLite maintains on every write (``sqlite_totals``), so their
+cost does not grow with the number of reviews; the trend groups by a bucket expression on the
+stored UTC time text (``published_at`` sorts like the instant); aspects join ``document_tags``
+through its covering ``(doc, field, value, score)`` index. Buckets, star ranges and the
+authenticity rule are those of ``search.figures`` and ``search.queries``, so both backends
+agree. Reads no settings.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from typing import Any
 
 from search.backends.base import RatingStats
 from search.backends.records import utc_key
+from search.backends.sqlite_sql import COLUMNS_INDEX, star_case
+from search.backends.sqlite_totals import totals_before
 from search.figures import (
     AspectFigures, EntityFigures, FiguresRequest, SeriesPoint, adjusted, check_figures_request, ranked_aspects,
 )
@@ -59,45 +64,57 @@ class SQLiteFiguresMixin:
         }
 
 
-STAR = ("CASE WHEN rating < 1.5 THEN 1 WHEN rating < 2.5 THEN 2 WHEN rating < 3.5 THEN 3"
-        " WHEN rating < 4.5 THEN 4 ELSE 5 END")  # search.queries.STAR_RANGES, half up
+STAR = star_case("rating")  # search.queries.STAR_RANGES, half up
+# Only the two windows are scanned; all-time figures come from review_totals (sqlite_totals).
+RECENT = ("SELECT entity_id, CASE WHEN published_at >= :since THEN 0 ELSE 1 END AS w, "
+          f"{STAR} AS star, COUNT(*), SUM(rating), SUM(rating * COALESCE(authenticity_weight, 1.0)),"
+          " SUM(COALESCE(authenticity_weight, 1.0)), COUNT(authenticity_weight)"
+          " FROM documents d INDEXED BY documents_ratings WHERE d.kind = 'review'"
+          f" AND {ENTITIES.replace('?', ':entities')} AND d.published_at >= :previous AND d.published_at < :until"
+          " AND d.rating IS NOT NULL GROUP BY entity_id, w, star")
 WINDOW = ("CASE WHEN published_at >= :since AND published_at < :until THEN 0"
           " WHEN published_at >= :previous AND published_at < :since THEN 1 ELSE 2 END")
-RATED = (f"FROM documents d WHERE d.kind = 'review' AND {ENTITIES.replace('?', ':entities')} AND d.rating IS NOT NULL"
-         " AND (d.published_at < :until OR d.published_at IS NULL)")
-FLAGGED = ("d.id IN (SELECT t.doc FROM document_tags t WHERE t.field = 'flags'"
-           " AND t.value IN (SELECT value FROM json_each(:flags)))")
+# Flagged reviews are few: found through the flag index, then their columns by id.
+FLAGGED = (f"SELECT entity_id, {WINDOW} AS w, COUNT(*), SUM(rating * COALESCE(authenticity_weight, 1.0)),"
+           " SUM(COALESCE(authenticity_weight, 1.0)), COUNT(authenticity_weight)"
+           " FROM (SELECT DISTINCT t.doc FROM document_tags t WHERE t.field = 'flags'"
+           " AND t.value IN (SELECT value FROM json_each(:flags))) f"
+           f" CROSS JOIN documents d INDEXED BY {COLUMNS_INDEX} ON d.id = f.doc"
+           # "+": a plain check on each flagged review, not an index seek per (review, entity)
+           f" WHERE +d.kind = 'review' AND +{ENTITIES.replace('?', ':entities')} AND d.rating IS NOT NULL"
+           " AND (d.published_at < :until OR d.published_at IS NULL) GROUP BY entity_id, w")
 
 
 def _ratings(connection, entities: str, since: str, until: str, previous: str,
              exclude_flags) -> dict[tuple[str, str], RatingStats]:
-    """Window stats of every entity from two grouped scans.
+    """Window, previous-window and all-time stats of every entity.
 
-    The main scan groups rated reviews by (entity, window, star) on a covering index. The
-    authenticity sums of flagged reviews, which weigh 0, come from a second, small query and
-    are taken off: checking flags row by row would double the scan.
+    The two windows come from one grouped range scan of a covering index (entity, window,
+    star); all-time figures from the maintained totals (``sqlite_totals``). The authenticity
+    sums of flagged reviews, which weigh 0, come from a small query driven by the flag index
+    and are taken off: checking flags row by row would double the scan.
     """
     params = {"since": since, "until": until, "previous": previous, "entities": entities,
               "flags": json.dumps(list(exclude_flags or ()))}
-    main = (f"SELECT entity_id, {WINDOW} AS w, {STAR} AS star, COUNT(*), SUM(rating),"
-            " SUM(rating * COALESCE(authenticity_weight, 1.0)), SUM(COALESCE(authenticity_weight, 1.0)),"
-            f" COUNT(authenticity_weight) {RATED} GROUP BY entity_id, w, star")
     sums: dict[tuple[str, int], list[float]] = {}
     stars: dict[tuple[str, int], dict[int, int]] = {}
-    for entity_id, w, star, count, total, weighted, weight, weights in connection.execute(main, params):
-        for key in ((entity_id, w), (entity_id, 2)) if w != 2 else ((entity_id, 2),):
-            _add(sums.setdefault(key, [0, 0.0, 0.0, 0.0, 0]), (count, total, weighted, weight, weights))
-            stars.setdefault(key, {}).setdefault(star, 0)
-            stars[key][star] += count
+
+    def add(key: tuple[str, int], star: int, values: tuple) -> None:
+        _add(sums.setdefault(key, [0, 0.0, 0.0, 0.0, 0]), values)
+        stars.setdefault(key, {}).setdefault(star, 0)
+        stars[key][star] += values[0]
+
+    for entity_id, w, star, *values in connection.execute(RECENT, params):
+        add((entity_id, w), star, tuple(values))
+    for entity_id, star, *values in totals_before(connection, entities, until):
+        add((entity_id, 2), star, tuple(values))
     if exclude_flags:
-        flagged = (f"SELECT entity_id, {WINDOW} AS w, COUNT(*), SUM(rating * COALESCE(authenticity_weight, 1.0)),"
-                   f" SUM(COALESCE(authenticity_weight, 1.0)), COUNT(authenticity_weight) {RATED} AND {FLAGGED}"
-                   " GROUP BY entity_id, w")
-        for entity_id, w, count, weighted, weight, weights in connection.execute(flagged, params):
+        for entity_id, w, count, weighted, weight, weights in connection.execute(FLAGGED, params):
             for key in ((entity_id, w), (entity_id, 2)) if w != 2 else ((entity_id, 2),):
-                _add(sums[key], (0, 0.0, -weighted, -weight, count - weights))  # flagged: weight 0, yet a signal
+                # flagged: weight 0, yet a signal
+                _add(sums.setdefault(key, [0, 0.0, 0.0, 0.0, 0]), (0, 0.0, -weighted, -weight, count - weights))
     names = {0: "window", 1: "previous", 2: "all_time"}
-    return {(entity_id, names[w]): _stats(entity_id, values, stars[(entity_id, w)])
+    return {(entity_id, names[w]): _stats(entity_id, values, stars.get((entity_id, w), {}))
             for (entity_id, w), values in sums.items()}
 
 

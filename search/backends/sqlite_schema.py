@@ -6,11 +6,19 @@ as JSON), ``documents_fts`` (FTS5 over title and text, rowid = ``documents.id``)
 ``unicode61 remove_diacritics 2`` so that "cafe" finds "café" and "creme brulee" finds "crème brûlée" in French reviews.
 
 Search support (schema version 2): ``document_tags`` holds one row per aspect or flag of a
-document, for filters and facets on those lists (an aspect row keeps that aspect's sentiment); ``sentiment_score`` and ``authenticity_weight``
-are columns for aspect sentiment and adjusted averages; ``saved_searches`` keeps named searches.
+document, for filters and facets on those lists (an aspect row keeps that aspect's sentiment);
+``sentiment_score`` and ``authenticity_weight`` are columns for aspect sentiment and adjusted
+averages; ``saved_searches`` keeps named searches. Schema version 3 is for speed at a million
+documents: ``documents_columns`` (every filter column by id, for the full-text side),
+``document_facets``/``facet_values`` (facet codes, ``sqlite_facets``), ``review_totals``
+(all-time sums kept with every write, ``sqlite_totals``), a covering tag index, and a trigger
+that deletes a deleted document's full-text row, tags and codes.
+
 The version lives in ``PRAGMA user_version``; a file from an older starwatch is upgraded in
 place when first opened, inside one write transaction (two processes opening it at once cannot
-both migrate), with the new columns and tags back-filled from the stored records.
+both migrate), with the new columns, tags, codes and totals back-filled from the stored
+records. Upgrading a populated file logs a warning before and after (about a minute per
+million documents).
 
 Connections are opened in WAL mode with a busy timeout: a Celery worker can write while the CLI
 reads, and a writer waits for another writer instead of failing at once. Each thread (and each
@@ -21,17 +29,22 @@ threads or survive a fork. Reads no settings: the path comes from ``store.sqlite
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import threading
 import time
 from pathlib import Path
 
+from search.backends import sqlite_facets, sqlite_totals
 from search.backends.base import StoreUnavailable
 from search.backends.sqlite_authenticity import AUTHENTICITY_SCHEMA
 from search.backends.sqlite_crawl import CRAWL_SCHEMA
+from search.backends.sqlite_sql import COLUMNS_INDEX_DDL
 
-SCHEMA_VERSION = 2
+logger = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_SECONDS = 10.0
 
 SCHEMA = """
@@ -108,6 +121,19 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "CREATE INDEX IF NOT EXISTS documents_ratings ON documents"
         " (kind, entity_id, published_at, rating, authenticity_weight, sentiment_label)",
     ),
+    3: (
+        COLUMNS_INDEX_DDL,  # filter columns by id, for the full-text side (sqlite_plan)
+        # Tags by document with their score: comparisons read aspects without touching the table.
+        "DROP INDEX IF EXISTS document_tags_by_doc",
+        "CREATE INDEX document_tags_by_doc ON document_tags (doc, field, value, score)",
+        *sqlite_facets.MIGRATION,  # facet codes per document
+        *sqlite_totals.MIGRATION,  # all-time totals per entity, kept with every write
+        # Deleting a document (no store method does yet; SQL or a later one may) takes its
+        # full-text row, tags and facet codes with it, so no search finds what is gone.
+        "CREATE TRIGGER IF NOT EXISTS documents_delete_cascade AFTER DELETE ON documents BEGIN"
+        " DELETE FROM documents_fts WHERE rowid = old.id; DELETE FROM document_tags WHERE doc = old.id;"
+        " DELETE FROM document_facets WHERE id = old.id; END",
+    ),
 }
 
 
@@ -182,7 +208,7 @@ class ConnectionPool:
         if version == SCHEMA_VERSION:
             connection.executescript(SCHEMA)  # up to date: only tables added without a migration
         else:
-            _create_and_migrate(connection)
+            _create_and_migrate(connection, self.path)
         self._schema_ready = True
 
     def close_all(self) -> None:
@@ -196,22 +222,34 @@ class ConnectionPool:
                 pass  # closing is best effort; the file stays consistent thanks to WAL
 
 
-def _create_and_migrate(connection: sqlite3.Connection) -> None:
+def _create_and_migrate(connection: sqlite3.Connection, path: Path) -> None:
     """Create missing tables and run the migrations this file lacks, in one write transaction.
 
     ``BEGIN IMMEDIATE`` takes the write lock first, so a second process opening the file at the
     same moment waits for it (busy timeout) instead of failing on a stale read snapshot, and
-    then finds the file already migrated.
+    then finds the file already migrated. Readers keep reading the old version meanwhile (WAL).
+    Upgrading a file that holds documents is logged, since it rebuilds indexes and back-fills
+    tables: about a minute per million documents.
     """
     try:
         connection.executescript("BEGIN IMMEDIATE;" + SCHEMA)  # leaves the transaction open
         version = connection.execute("PRAGMA user_version").fetchone()[0]
+        started = time.monotonic()
+        documents = connection.execute("SELECT COUNT(*) FROM documents").fetchone()[0] if version else 0
+        if documents:
+            logger.warning("upgrading SQLite store %s from schema %d to %d (%d documents): building its search"
+                           " indexes, about a minute per million documents; until it is done, writers in"
+                           " other processes may time out and should retry",
+                           path, version, SCHEMA_VERSION, documents)
         for target in range(max(version, 1) + 1, SCHEMA_VERSION + 1):
             for statement in MIGRATIONS[target]:
                 connection.execute(statement)
         if version < SCHEMA_VERSION:
             connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         connection.execute("COMMIT")
+        if documents:
+            logger.warning("upgraded SQLite store %s to schema %d in %.0f s", path, SCHEMA_VERSION,
+                           time.monotonic() - started)
     except BaseException:
         if connection.in_transaction:
             connection.execute("ROLLBACK")

@@ -44,6 +44,11 @@ class Where:
         return " AND ".join(self.conditions) if self.conditions else "1"
 
 
+# A covering index of every filter column by document id (schema 3): the full-text side checks
+# its matches against filters there, on narrow entries, instead of reading the wide documents rows.
+COLUMNS_INDEX = "documents_columns"
+COLUMNS_INDEX_DDL = (f"CREATE INDEX IF NOT EXISTS {COLUMNS_INDEX} ON documents (id, kind, entity_id, source, language,"
+                     " sentiment_label, rating, published_at, authenticity_weight)")
 TAGGED = "SELECT 1 FROM document_tags t WHERE t.field = ? AND t.value IN ({placeholders}) AND t.doc = d.id"
 
 
@@ -82,6 +87,22 @@ def rated_reviews(entity_ids: Sequence[str], since: datetime | None, until: date
     where.add_in("d.entity_id", entity_ids)
     where.add_window("d.published_at", since, until)
     return where
+
+
+def star_case(column: str) -> str:
+    """SQL ``CASE`` giving the star (1-5) of a rating column: the half-up buckets of ``STAR_RANGES``.
+
+    >>> star_case("rating")[:40]
+    'CASE WHEN rating < 1.5 THEN 1 WHEN ratin'
+    """
+    branches = [f"WHEN {column} < {float(high)!r} THEN {star}" for star, _low, high in STAR_RANGES if high is not None]
+    last = next(star for star, _low, high in STAR_RANGES if high is None)
+    return f"CASE {' '.join(branches)} ELSE {last} END"
+
+
+def star_of(rating: float) -> int:
+    """What ``star_case`` computes, in Python."""
+    return next((star for star, _low, high in STAR_RANGES if high is not None and rating < high), STAR_RANGES[-1][0])
 
 
 def star_count_columns() -> str:

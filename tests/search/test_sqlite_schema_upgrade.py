@@ -46,3 +46,48 @@ def test_version_1_file_is_upgraded_and_back_filled(tmp_path):
     weights = check.execute("SELECT COUNT(*) FROM documents WHERE authenticity_weight = 0.5").fetchone()[0]
     assert weights == 1
     check.close()
+
+
+def test_version_2_file_gets_its_totals_and_facet_codes_with_a_log_line(tmp_path, caplog):
+    from search.backends.records import aspect_scores
+    from search.backends.sqlite_schema import MIGRATIONS, SCHEMA
+    from search.facets import FACET_NAMES
+    from search.figures import FiguresRequest
+    from search.testing_depth_corpus import NORD, WINDOW_SINCE, WINDOW_UNTIL
+
+    path = tmp_path / "v2.sqlite"
+    connection = sqlite3.connect(path)
+    connection.executescript(SCHEMA)
+    for statement in MIGRATIONS[2]:
+        connection.execute(statement)
+    for row_id, review in enumerate(depth_reviews().values(), start=1):  # as starwatch wrote them at version 2
+        connection.execute(
+            "INSERT INTO documents (id, doc_id, kind, entity_id, source, language, sentiment_label, rating,"
+            " published_at, record, sentiment_score, authenticity_weight) VALUES (?, ?, 'review', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (row_id, review.review_id, review.entity_id, review.source, review.language, review.sentiment_label,
+             review.rating, review.published_at and review.published_at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+             review.model_dump_json(), review.sentiment_score, review.authenticity_weight))
+        connection.execute("INSERT INTO documents_fts (rowid, title, text) VALUES (?, ?, ?)",
+                           (row_id, review.title or "", review.text))
+        connection.executemany("INSERT INTO document_tags (doc, field, value, score) VALUES (?, ?, ?, ?)",
+                               [(row_id, "aspects", a, score) for a, score in aspect_scores(review)]
+                               + [(row_id, "flags", f, None) for f in review.flags])
+    connection.execute("PRAGMA user_version = 2")
+    connection.commit()
+    connection.close()
+
+    reference = SQLiteReviewStore(tmp_path / "fresh.sqlite")  # the same reviews written by this version
+    reference.upsert_reviews(list(depth_reviews().values()))
+    with caplog.at_level("WARNING", logger="search.backends.sqlite_schema"):
+        store = SQLiteReviewStore(path)
+        assert store.count() == len(depth_reviews())
+    assert "upgrading SQLite store" in caplog.text and "from schema 2 to 3" in caplog.text
+    request = FiguresRequest([NORD], WINDOW_SINCE, WINDOW_UNTIL, exclude_flags=["suspect-burst"])
+    assert store.entity_figures(request) == reference.entity_figures(request)
+    for query in (SearchQuery(facets=FACET_NAMES, limit=0), SearchQuery(text="service", facets=FACET_NAMES)):
+        assert store.search(query).facets == reference.search(query).facets
+    store.upsert_reviews([depth_reviews()["a1"].model_copy(update={"rating": 1})])  # writes keep them up to date
+    reference.upsert_reviews([depth_reviews()["a1"].model_copy(update={"rating": 1})])
+    assert store.entity_figures(request) == reference.entity_figures(request)
+    store.close()
+    reference.close()
