@@ -15,7 +15,7 @@ from twisted.internet.defer import DeferredList, inlineCallbacks
 
 from config.settings import Settings
 from crawlers.pipelines.handoff import SharedSink
-from crawlers.settings import scrapy_settings_for
+from crawlers.settings import base_settings, scrapy_settings_for
 from crawlers.sources import find_source, starwatch_settings_from
 from crawlers.spiders.schema_org import SchemaOrgSpider
 
@@ -23,30 +23,37 @@ PHASES = ("bare", "starwatch")
 
 
 class BareSpider(scrapy.Spider):
-    """Downloads a listing's pages by following ``rel="next"``, and does nothing else."""
+    """Downloads a listing's pages by following ``rel="next"``, and does nothing else.
+
+    It runs under exactly the Scrapy settings the starwatch spider gets (``crawlers.settings``:
+    concurrency, ``CONCURRENT_ITEMS``, log formatter, middlewares...), minus starwatch's own item
+    pipelines and extensions, which are what is measured.
+    """
 
     name = "bare"
+    # crawlers.settings' EXTENSIONS minus starwatch's own two (a spider's setting replaces the whole
+    # dict, so the others are copied in, the core-stats replacement among them)
     custom_settings = {
         "ITEM_PIPELINES": {},
-        # Scrapy's own default; starwatch lowers it to 8 (crawlers/settings.py). --same-items gives
-        # the bare spider starwatch's value too, which speeds it up as much as it does starwatch.
-        "CONCURRENT_ITEMS": 100,
-        "EXTENSIONS": {"crawlers.extensions.crawl_state.CrawlStateExtension": None,
+        "EXTENSIONS": {**base_settings()["EXTENSIONS"],
+                       "crawlers.extensions.crawl_state.CrawlStateExtension": None,
                        "crawlers.extensions.crawl_health.CrawlHealthExtension": None},
     }
 
     def __init__(self, source_id: str, backfill: bool = False, **kwargs):
         super().__init__(**kwargs)
         self.source_id = source_id
+        self.page_limit = 0
 
     async def start(self):
         source = find_source(starwatch_settings_from(self.crawler.settings), self.source_id).source
+        self.page_limit = source.backfill_max_pages  # starwatch's limit when backfilling, as here
         yield scrapy.Request(source.url, callback=self.parse, dont_filter=True)
 
     def parse(self, response):
         self.crawler.stats.inc_value("starwatch/pages")
         next_url = response.xpath('//link[@rel="next"]/@href').get()
-        if next_url:
+        if next_url and self.crawler.stats.get_value("starwatch/pages") < self.page_limit:
             yield response.follow(next_url, callback=self.parse)
 
 
@@ -58,7 +65,11 @@ class CountingSink:
         self.reviews += len(batch["reviews"])
 
 
+WARM_UP_PAGES = 5  # per listing: enough to import every module and open every connection once
+
+
 def benchmark_settings(base_url: str, listings: int, pages: int, workdir: Path) -> Settings:
+    """Listing ``l<n>`` is timed; ``w<n>``, its first few pages, warms both spiders up untimed."""
     return Settings(
         crawl={"download_delay_seconds": 0, "allow_loopback": True, "log_level": "WARNING"},
         store={"backend": "sqlite", "sqlite_path": str(workdir / "bench.sqlite")},
@@ -66,18 +77,21 @@ def benchmark_settings(base_url: str, listings: int, pages: int, workdir: Path) 
         tasks={"batch_size": 200},
         entities=[{"id": f"commerce-{n}", "name": f"Commerce {n}", "sources": [
             {"id": f"l{n}", "type": "schema_org", "url": f"{base_url}/l{n}/page-1.html", "max_pages": pages,
-             "backfill_max_pages": pages}]} for n in range(listings)],
+             "backfill_max_pages": pages},
+            {"id": f"w{n}", "type": "schema_org", "url": f"{base_url}/l{n}/page-1.html",
+             "max_pages": WARM_UP_PAGES, "backfill_max_pages": WARM_UP_PAGES}]} for n in range(listings)],
     )
 
 
-def run_phases(base_url: str, listings: int, pages: int, workdir: Path, rounds: int = 3,
-               same_items: bool = False) -> list[dict]:
-    """One result per phase, alternating bare and starwatch, ``rounds`` times."""
-    from scrapy.crawler import CrawlerProcess
+def run_phases(base_url: str, listings: int, pages: int, workdir: Path, rounds: int = 3) -> list[dict]:
+    """One result per timed phase, alternating bare and starwatch, ``rounds`` times.
 
-    if same_items:
-        BareSpider.custom_settings = {**BareSpider.custom_settings, "CONCURRENT_ITEMS": None}
-        del BareSpider.custom_settings["CONCURRENT_ITEMS"]
+    A short untimed phase of each spider runs first, so that neither pays the process's imports
+    and first connections inside its figures. Each result carries the wall time and the CPU time
+    of this process (the site is served by another one): on a shared machine the CPU time per
+    page moves less than the wall time.
+    """
+    from scrapy.crawler import CrawlerProcess
     from scrapy.settings.default_settings import TWISTED_REACTOR
     from scrapy.utils.reactor import install_reactor
 
@@ -93,25 +107,35 @@ def run_phases(base_url: str, listings: int, pages: int, workdir: Path, rounds: 
     results: list[dict] = []
 
     @inlineCallbacks
+    def phase(name: str, prefix: str):
+        spider = BareSpider if name == "bare" else SchemaOrgSpider
+        crawlers = [process.create_crawler(spider) for _ in range(listings)]
+        reviews_before, started, cpu_started = sink.reviews, time.perf_counter(), time.process_time()
+        # backfill: every phase walks every page even though an earlier phase saw them
+        outcomes = yield DeferredList([process.crawl(c, source_id=f"{prefix}{n}", backfill=True)
+                                       for n, c in enumerate(crawlers)], consumeErrors=True)
+        for ok, failure in outcomes:
+            if not ok:
+                print(f"  a {name} crawler failed: {failure.getErrorMessage()}", flush=True)
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+        crawled = sum(c.stats.get_value("starwatch/pages", 0) for c in crawlers)
+        return {"spider": name, "pages": crawled, "seconds": seconds, "rate": crawled / seconds,
+                "cpu_ms_per_page": cpu * 1000 / max(crawled, 1), "reviews": sink.reviews - reviews_before}
+
+    @inlineCallbacks
     def phases():
         from twisted.internet import reactor
 
-        for name in PHASES * rounds:
-            spider = BareSpider if name == "bare" else SchemaOrgSpider
-            crawlers = [process.create_crawler(spider) for _ in range(listings)]
-            reviews_before, started = sink.reviews, time.perf_counter()
-            # backfill: every phase walks every page even though an earlier phase saw them
-            outcomes = yield DeferredList([process.crawl(c, source_id=f"l{n}", backfill=True)
-                                           for n, c in enumerate(crawlers)], consumeErrors=True)
-            for ok, failure in outcomes:
-                if not ok:
-                    print(f"  a {name} crawler failed: {failure.getErrorMessage()}", flush=True)
-            seconds = time.perf_counter() - started
-            crawled = sum(c.stats.get_value("starwatch/pages", 0) for c in crawlers)
-            results.append({"spider": name, "pages": crawled, "seconds": seconds, "rate": crawled / seconds,
-                            "reviews": sink.reviews - reviews_before})
-            print(f"  phase {name}: {crawled} pages in {seconds:.2f} s = {crawled / seconds:.0f} pages/s", flush=True)
-        reactor.stop()
+        try:
+            for name in PHASES:
+                yield phase(name, "w")
+            for name in PHASES * rounds:
+                result = yield phase(name, "l")
+                results.append(result)
+                print(f"  phase {name}: {result['pages']} pages in {result['seconds']:.2f} s = "
+                      f"{result['rate']:.0f} pages/s, {result['cpu_ms_per_page']:.2f} ms CPU a page", flush=True)
+        finally:
+            reactor.stop()
 
     from twisted.internet import reactor
 

@@ -11,7 +11,14 @@ review cannot be published after it was collected.
 
 ``is_relative_date`` tells whether a string depends on when it was read ("2 weeks ago",
 "17 octobre" without a year); fingerprints must not use such dates or the id would drift from one
-crawl to the next. No settings are read.
+crawl to the next.
+
+dateparser takes milliseconds per string and every review's date is read by validation, by
+normalisation and by ``is_relative_date``, while a listing repeats the same few dates. So each
+non-ISO string is read against two reference times once; whether it is relative is remembered,
+and so is the date of an absolute one ("17 octobre 2013" means the same day whenever it is read).
+A relative string is read again each time, against the caller's ``now``. The memory is bounded
+(``_FORMS_MAX`` strings per process). No settings are read.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
+from typing import NamedTuple
 
 import dateparser
 from dateparser.search import search_dates
@@ -26,6 +34,19 @@ from dateparser.search import search_dates
 FALLBACK_LANGUAGES = ("en", "fr")
 FUTURE_TOLERANCE = timedelta(days=1)
 _PROBE_OFFSET = timedelta(days=400)
+_FORMS_MAX = 4096
+
+
+class _Form(NamedTuple):
+    """What a date string is: relative or not, and whether it reads the same whenever it is read
+    (then ``absolute`` is what it reads as, None for a string that is no date at all)."""
+
+    relative: bool
+    stable: bool
+    absolute: datetime | None
+
+
+_forms: dict[tuple[str, tuple[str, ...] | None], _Form] = {}
 
 
 def _as_utc(value: datetime) -> datetime:
@@ -72,11 +93,17 @@ _HAS_DIGIT = re.compile(r"\d")
 MAX_DATE_TEXT = 200  # a "date" longer than this is a text block, not worth searching
 
 
-def _parse(text: str, languages: Iterable[str] | None, base: datetime) -> datetime | None:
+def _iso(text: str) -> datetime | None:
     try:
         return _as_utc(datetime.fromisoformat(text))
     except ValueError:
-        pass
+        return None
+
+
+def _parse(text: str, languages: Iterable[str] | None, base: datetime) -> datetime | None:
+    iso = _iso(text)
+    if iso is not None:
+        return iso
     attempts = _language_attempts(languages)
     for attempt in attempts:
         parsed = _dateparser(text, attempt, base)
@@ -110,10 +137,33 @@ def parse_review_date(
         parsed = _as_utc(raw)
     else:
         text = str(raw).strip()
-        parsed = _parse(text, languages, now) if text else None
+        parsed = _read(text, languages, now) if text else None
     if parsed is None or parsed > now + FUTURE_TOLERANCE:
         return None
     return parsed
+
+
+def _read(text: str, languages: Iterable[str] | None, now: datetime) -> datetime | None:
+    """``text`` read against ``now``: ISO at once, an absolute date from memory, else dateparser."""
+    iso = _iso(text)
+    if iso is not None:
+        return iso
+    hints = tuple(languages) if languages is not None else None
+    form = _forms.get((text, hints))
+    if form is None:
+        return _learn(text, hints, now)[1]
+    return form.absolute if form.stable else _parse(text, hints, now)
+
+
+def _learn(text: str, hints: tuple[str, ...] | None, now: datetime) -> tuple[_Form, datetime | None]:
+    """Read ``text`` against ``now`` and 400 days earlier (an absolute date gives the same answer
+    both times) and remember what it is; returns that and the date read against ``now``."""
+    first = _parse(text, hints, now)
+    second = _parse(text, hints, now - _PROBE_OFFSET)
+    if len(_forms) >= _FORMS_MAX:
+        _forms.clear()  # a crawl's dates repeat within a listing; a fresh start costs one probe each
+    form = _forms[(text, hints)] = _Form(first is not None and first != second, first == second, first)
+    return form, first
 
 
 def is_relative_date(raw: str | datetime | None, languages: Iterable[str] | None = None) -> bool:
@@ -125,7 +175,8 @@ def is_relative_date(raw: str | datetime | None, languages: Iterable[str] | None
     if raw is None or isinstance(raw, datetime) or not str(raw).strip():
         return False
     text = str(raw).strip()
-    now = datetime.now(timezone.utc)
-    first = _parse(text, languages, now)
-    second = _parse(text, languages, now - _PROBE_OFFSET)
-    return first is not None and first != second
+    if _iso(text) is not None:
+        return False
+    hints = tuple(languages) if languages is not None else None
+    form = _forms.get((text, hints)) or _learn(text, hints, datetime.now(timezone.utc))[0]
+    return form.relative

@@ -11,9 +11,11 @@ this module inlines referenced nodes into their parents and shortens the keys. O
 from __future__ import annotations
 
 import extruct
+from lxml import etree
 
 _SCHEMA_PREFIXES = ("https://schema.org/", "http://schema.org/")
 _MAX_DEPTH = 8  # RDFa graphs may loop (a review's itemReviewed pointing back at the product)
+_TYPED = etree.XPath("//*[@typeof]")  # compiled once, not on every page
 
 
 def _short(iri: str) -> str:
@@ -49,7 +51,7 @@ def _compact(node: dict, nodes: dict, depth: int = 0) -> dict:
 
 def rdfa_items(tree, html: str | bytes, url: str, errors: list[str]) -> list[dict]:
     """Root schema.org nodes of a page's RDFa (``tree`` is ``html`` parsed), compact and nested."""
-    if not tree.xpath("//*[@typeof]"):
+    if not _TYPED(tree):
         return []  # pyRdfa is slow; most pages have no RDFa at all
     try:
         graph = extruct.extract(html, base_url=url, syntaxes=["rdfa"], uniform=True)["rdfa"]

@@ -4,6 +4,12 @@ Uses extruct for JSON-LD, microdata and RDFa (``crawlers.parsers.rdfa``). extruc
 ``<script type="application/ld+json">`` is handed to it separately: a broken block is recorded in
 ``errors`` and the valid blocks and microdata on the same page are still read.
 
+Every crawled page goes through here, so the page is parsed once and each syntax costs only
+when the page uses it: a block of valid JSON is decoded by the standard library directly (extruct
+does the same and then falls back to its comment-tolerant reader, which only a broken block
+needs), the microdata and RDFa walks only run when the raw page mentions ``itemscope`` or
+``typeof``, and the XPath expressions are compiled once per process.
+
 Reviews are found at the top level, inside ``@graph`` and nested in any item (Product,
 LocalBusiness, Organization...) under ``review``/``reviews``; the aggregate rating is the first
 ``aggregateRating`` or ``AggregateRating`` met in document order. A page whose rating is only in
@@ -15,6 +21,7 @@ No settings are read.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlparse
@@ -31,6 +38,14 @@ _REVIEW_KEYS = {"review", "reviews"}
 _AGGREGATE_KEY = "aggregateRating"
 # An aria-label that reads as a rating ("4.4 out of 5 stars", "Note : 4,5 sur 5"), not "3 items".
 _ARIA_RATING = re.compile(r"\d\s*(?:/|out of|sur|stars?|étoiles?)", re.IGNORECASE)
+# Compiled once: lxml compiles a string XPath on every call, which costs more than evaluating it.
+_JSONLD_SCRIPTS = etree.XPath('//script[@type="application/ld+json"]')
+_ITEMSCOPE = etree.XPath("//*[@itemscope]")
+_ARIA_LABELLED = etree.XPath("//*[@aria-label]")
+_BASE_HREF = etree.XPath("//base/@href")
+_REL_LINKS = etree.XPath("//link[@rel][@href] | //a[@rel][@href]")
+_LANG = etree.XPath("/html/@lang")
+_JSONLD_EXTRACTOR = JsonLdExtractor()
 
 
 @dataclass
@@ -94,20 +109,41 @@ def _parse_tree(html: str | bytes):
     return fromstring(data, parser=HTMLParser(encoding="utf-8"))
 
 
+def _jsonld_block(script) -> object:
+    """One JSON-LD block decoded; a block plain JSON cannot read goes to extruct's lenient reader."""
+    if len(script) == 0 and script.text:  # a script's body is one text node (HTML parses it raw)
+        try:
+            return json.loads(script.text, strict=False)  # what extruct tries first, minus its overhead
+        except ValueError:
+            pass
+    return _JSONLD_EXTRACTOR.extract_items(script)  # HTML/JS comments, or raises the final error
+
+
 def _jsonld_items(tree, errors: list[str]) -> list:
     items: list = []
-    extractor = JsonLdExtractor()
-    scripts = tree.xpath('//script[@type="application/ld+json"]')
+    scripts = _JSONLD_SCRIPTS(tree)
     for number, script in enumerate(scripts, start=1):
         try:
-            items.extend(extractor.extract_items(script))
+            items.append(_jsonld_block(script))
         except ValueError as exc:  # json.JSONDecodeError and jstyleson errors are ValueErrors
             errors.append(f"jsonld_invalid: block {number} of {len(scripts)} skipped ({exc})")
     return items
 
 
+def _marked_up_with(html: str | bytes) -> tuple[bool, bool]:
+    """Whether the raw page mentions microdata (``itemscope``) and RDFa (``typeof``), in any case.
+
+    A substring test over the page is far cheaper than a tree walk, and without the word no
+    element can carry the attribute.
+    """
+    lowered = html.lower()
+    if isinstance(lowered, bytes):
+        return b"itemscope" in lowered, b"typeof" in lowered
+    return "itemscope" in lowered, "typeof" in lowered
+
+
 def _microdata_items(tree, url: str, errors: list[str]) -> list:
-    if not tree.xpath("//*[@itemscope]"):
+    if not _ITEMSCOPE(tree):
         return []  # most pages carry JSON-LD only; skip extruct's microdata walk
     try:
         return extruct.extract(tree, base_url=url, syntaxes=["microdata"], uniform=True)["microdata"]
@@ -118,7 +154,7 @@ def _microdata_items(tree, url: str, errors: list[str]) -> list:
 
 def dom_aggregate(tree) -> dict | None:
     """The first rating-like ``aria-label`` of the page, as an AggregateRating, or None."""
-    for element in tree.xpath("//*[@aria-label]"):
+    for element in _ARIA_LABELLED(tree):
         label = " ".join((element.get("aria-label") or "").split())
         if not _ARIA_RATING.search(label):
             continue
@@ -131,9 +167,9 @@ def dom_aggregate(tree) -> dict | None:
 
 
 def _next_url(tree, url: str) -> str | None:
-    base = urljoin(url, (tree.xpath("//base/@href") or [""])[0])
-    for element in tree.xpath("//link[@rel][@href] | //a[@rel][@href]"):
+    for element in _REL_LINKS(tree):
         if "next" in element.get("rel", "").lower().split():
+            base = urljoin(url, (_BASE_HREF(tree) or [""])[0])
             candidate = urljoin(base, element.get("href").strip())
             if urlparse(candidate).scheme in {"http", "https"}:
                 return candidate
@@ -159,12 +195,15 @@ def extract_schema_org(html: str | bytes, url: str) -> SchemaOrgPage:
         page.errors.append(f"html_invalid: page could not be parsed ({exc})")
         return page
     collector = _Collector()
+    has_microdata, has_rdfa = _marked_up_with(html)
     collector.visit(_jsonld_items(tree, page.errors))
-    collector.visit(_microdata_items(tree, url, page.errors))
-    collector.visit(rdfa_items(tree, html, url, page.errors))
+    if has_microdata:
+        collector.visit(_microdata_items(tree, url, page.errors))
+    if has_rdfa:
+        collector.visit(rdfa_items(tree, html, url, page.errors))
     page.reviews, page.aggregate = collector.reviews, collector.aggregate or dom_aggregate(tree)
     page.next_url = _next_url(tree, url)
-    page.language = (tree.xpath("/html/@lang") or [None])[0] or None
+    page.language = (_LANG(tree) or [None])[0] or None
     return page
 
 

@@ -27,6 +27,8 @@ def clean_text(raw: object) -> str:
     if raw is None:
         return ""
     text = str(raw)
+    if "<" not in text and "&" not in text:  # most texts: no tag, no entity, only spaces to fold
+        return " ".join(text.split())
     text = _BLOCK_TAGS.sub(" ", text)  # "accueil<br>merci" must not become "accueilmerci"
     text = replace_entities(remove_tags(text))
     return " ".join(text.split())

@@ -7,6 +7,11 @@ more when the spider closes. The sink is the Scrapy setting ``STARWATCH_SINK``; 
 the default is ``workers.dispatch.submit_batch(settings, batch)``, imported only then so the
 crawler does not load the workers unless it needs them.
 
+Being the last pipeline, the hand-off sees exactly the items Scrapy counts as scraped; it sets
+Scrapy's ``item_scraped_count`` when the spider closes, since the core-stats extension of
+``crawlers.settings`` does not listen to the per-item ``item_scraped`` signal
+(``crawlers/extensions/core_stats.py``). If Scrapy's own ``CoreStats`` runs instead, both agree.
+
 If the sink raises, the crawl stops with finish reason ``handoff_failed``, the error is logged
 with its traceback and kept in the stat ``starwatch/handoff/error``, and the records that could
 not be delivered are counted under ``starwatch/handoff/not_delivered/<kind>``. Nothing is dropped
@@ -83,6 +88,7 @@ class HandoffPipeline:
         self.batch_size = batch_size
         self.buffer: dict[str, list[dict]] = {kind: [] for kind in _KINDS.values()}
         self.failed = False
+        self.scraped = 0  # every item reaching the last pipeline; a plain int, not a stats call per item
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -93,6 +99,7 @@ class HandoffPipeline:
         return sum(len(records) for records in self.buffer.values())
 
     def process_item(self, item):
+        self.scraped += 1
         kind = _KINDS.get(type(item))
         if kind is None:
             return item
@@ -104,6 +111,8 @@ class HandoffPipeline:
         return item
 
     def close_spider(self):
+        if self.scraped:  # like Scrapy's CoreStats: no item, no stat
+            self.stats.set_value("item_scraped_count", self.scraped)
         if self.failed:
             self._count_not_delivered()
         elif self.buffered():

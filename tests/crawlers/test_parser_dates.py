@@ -55,3 +55,43 @@ def test_naive_datetimes_are_taken_as_utc():
 ])
 def test_relative_dates_are_recognised(raw, relative):
     assert is_relative_date(raw, ["fr", "en"]) is relative
+
+
+def _count_dateparser_calls(monkeypatch) -> list[str]:
+    """Record each string handed to dateparser; start with nothing remembered."""
+    from crawlers.parsers import dates
+
+    calls: list[str] = []
+    read = dates._dateparser
+    monkeypatch.setattr(dates, "_dateparser", lambda text, languages, base: calls.append(text) or read(
+        text, languages, base))
+    monkeypatch.setattr(dates, "_forms", {})
+    return calls
+
+
+def test_an_absolute_date_is_read_by_dateparser_once_then_remembered(monkeypatch):
+    calls = _count_dateparser_calls(monkeypatch)
+    for _ in range(3):  # each review: validation reads the date, normalisation reads it and asks if relative
+        assert parse_review_date("18 octobre 2013", ["fr"], now=NOW) == datetime(2013, 10, 18, tzinfo=timezone.utc)
+        assert is_relative_date("18 octobre 2013", ["fr"]) is False
+    assert calls == ["18 octobre 2013"] * 2  # against now and 400 days earlier, once
+    assert parse_review_date("18 octobre 2013", ["fr"], now=datetime(2013, 1, 1, tzinfo=timezone.utc)) is None
+
+
+def test_a_relative_date_is_read_again_against_each_now(monkeypatch):
+    calls = _count_dateparser_calls(monkeypatch)
+    later = NOW + timedelta(days=1)
+    assert parse_review_date("il y a 4 jours", ["fr"], now=NOW) == NOW - timedelta(days=4)
+    assert parse_review_date("il y a 4 jours", ["fr"], now=later) == later - timedelta(days=4)
+    assert is_relative_date("il y a 4 jours", ["fr"]) is True
+    assert len(calls) == 3  # two to learn it is relative, one for the second reading
+
+
+def test_the_memory_of_date_strings_is_bounded(monkeypatch):
+    from crawlers.parsers import dates
+
+    _count_dateparser_calls(monkeypatch)
+    monkeypatch.setattr(dates, "_FORMS_MAX", 3)
+    for day in range(1, 8):
+        parse_review_date(f"{day} octobre 2013", ["fr"], now=NOW)
+    assert len(dates._forms) <= 3

@@ -105,3 +105,23 @@ def test_no_reviews_and_no_next_page_on_a_plain_page():
 def test_an_empty_body_is_an_error_not_an_exception():
     page = extract_schema_org("", BASE)
     assert page.reviews == [] and page.errors[0].startswith("html_invalid")
+
+
+def test_a_json_ld_block_opened_by_a_comment_is_still_read():
+    # plain JSON refuses it; extruct's lenient reader (which drops the comment) takes over
+    block = '<script type="application/ld+json">// widget v2\n{"@type": "Review", "reviewBody": "Bon"}</script>'
+    page = extract_schema_org(_page(block), BASE)
+    assert [flatten_review(review)["text"] for review in page.reviews] == ["Bon"] and page.errors == []
+
+
+def test_microdata_and_rdfa_are_found_whatever_the_case_of_their_attributes():
+    microdata = ('<div ITEMSCOPE ITEMTYPE="https://schema.org/Review"><span itemprop="reviewBody">Micro</span>'
+                 '</div>')
+    rdfa = ('<div VOCAB="https://schema.org/" TYPEOF="Review"><span property="reviewBody">Rdfa</span></div>')
+    page = extract_schema_org(_page(body=microdata + rdfa), BASE)
+    assert sorted(flatten_review(review)["text"] for review in page.reviews) == ["Micro", "Rdfa"]
+
+
+def test_the_words_alone_in_a_text_are_not_markup():
+    page = extract_schema_org(_page(body="<p>Our itemscope and typeof tutorial</p>"), BASE)
+    assert (page.reviews, page.errors) == ([], [])
