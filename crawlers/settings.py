@@ -60,7 +60,11 @@ LOG_FORMATTER = "crawlers.log_formatter.LevelAwareLogFormatter"
 
 DOWNLOADER_MIDDLEWARES = {
     "crawlers.middlewares.AddressGuardMiddleware": 90,  # before robots.txt (100) fetches anything
+    "crawlers.truncated_pages.TruncatedPageMiddleware": 950,  # sees a cut-short body before the others
 }
+# A body shorter than its Content-Length is kept (flagged, counted, listing incomplete) rather than
+# failing the request and losing every review that did arrive (crawlers/truncated_pages.py).
+DOWNLOAD_FAIL_ON_DATALOSS = False
 
 ITEM_PIPELINES = {
     "crawlers.pipelines.validate.ValidateReviewPipeline": 100,

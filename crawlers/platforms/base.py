@@ -135,7 +135,7 @@ class ReviewSourceSpider(scrapy.Spider):
 
     def on_request_error(self, failure):
         stats = self.crawler.stats
-        message = f"{failure.request.url}: {failure.getErrorMessage()}"
+        message = f"{failure.request.url}: {failure.getErrorMessage() or failure.type.__name__}"
         if failure.check(HttpError):  # a subclass of IgnoreRequest, but a failure of the site
             message = f"{failure.request.url}: HTTP {failure.value.response.status}"
         elif failure.check(IgnoreRequest) and "redirect" not in failure.getErrorMessage():

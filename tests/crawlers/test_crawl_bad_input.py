@@ -1,8 +1,8 @@
 """The rest of the issue's bad-input list, crawled for real: what ``test_crawl_hostile.py`` and the
 messy fixture site do not already cover.
 
-- a transfer cut short (the server announces more bytes than it sends, then hangs up): today
-  the whole page fails with an unhelpful message, a known gap marked ``xfail``,
+- a transfer cut short (the server announces more bytes than it sends, then hangs up):
+  what arrived is kept, the page counts as truncated and the listing as incomplete,
 - an HTML document that ends inside its second JSON-LD block,
 - a JSON "load more" endpoint that answers invalid JSON,
 - a page in a language nobody configured, without a ``lang`` attribute to say so,
@@ -147,10 +147,6 @@ def test_a_review_without_id_listed_twice_on_one_page_is_kept_once(crawl):
     assert report["dropped"] == {"duplicate": 1}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Scrapy fails a response whose body is shorter than its Content-Length (DOWNLOAD_FAIL_ON_DATALOSS, "
-    "crawlers/settings.py), so the reviews in the part that arrived are lost, and the spider's error "
-    "message for it is empty (crawlers/platforms/base.py::on_request_error uses getErrorMessage())"))
 def test_a_transfer_cut_short_keeps_what_arrived_and_names_the_cause(crawl):
     report = crawl.source("cut-transfer")
     assert _texts(crawl, "cut-transfer") == ["Parfait, rien à redire.", "Très bon, un peu cher."]
@@ -158,7 +154,7 @@ def test_a_transfer_cut_short_keeps_what_arrived_and_names_the_cause(crawl):
     assert any("dataloss" in problem.lower() or "truncated" in problem.lower() for problem in report["health_problems"])
 
 
-def test_a_transfer_cut_short_is_at_least_a_failed_source(crawl):
+def test_a_transfer_cut_short_degrades_the_source_without_failing_it(crawl):
     report = crawl.source("cut-transfer")
-    assert (report["health"], report["complete_listing"]) == ("failed", False)
-    assert any("1 request(s) failed" in error for error in report["errors"])
+    assert report["health"] == "degraded"
+    assert not report["errors"]

@@ -78,6 +78,8 @@ def crawls(request, tmp_path_factory):
     try:
         reports = {"first": crawl("v1"), "edited": crawl("v2"), "backfill": crawl("v2", "--backfill")}
         store = _open_store(backend, workdir, es)
+        if hasattr(store, "refresh"):  # Elasticsearch: the crawl's last writes become searchable after a refresh
+            store.refresh()
         yield reports, store
         store.close()
     finally:
