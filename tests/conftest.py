@@ -24,7 +24,7 @@ import pytest
 
 REDIS_URL = os.environ.get("STARWATCH_TEST_REDIS_URL", "redis://127.0.0.1:6390/0")
 ES_URL = os.environ.get("STARWATCH_TEST_ES_URL", "http://127.0.0.1:9250")
-from tests.service_support import free_port, service_missing
+from tests.service_support import drop_index_prefix, free_port, service_missing
 
 
 @pytest.fixture(scope="session")
@@ -57,16 +57,9 @@ def es_url() -> str:
 @pytest.fixture
 def es_index_prefix(request, es_url) -> str:
     """A per-test index prefix (Haystack's idea), deleted with everything under it afterwards."""
-    from elasticsearch import Elasticsearch
-
     prefix = "t-" + uuid.uuid4().hex[:10]
     yield prefix
-    client = Elasticsearch(es_url, request_timeout=30)
-    try:
-        client.indices.delete(index=f"{prefix}-*", ignore_unavailable=True, allow_no_indices=True)
-        client.options(ignore_status=404).indices.delete_index_template(name=f"{prefix}-*")
-    finally:
-        client.close()
+    drop_index_prefix(es_url, prefix)
 
 
 @dataclass

@@ -23,3 +23,15 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def drop_index_prefix(es_url: str, prefix: str) -> None:
+    """Delete every index and index template a test created under ``prefix`` (Haystack's idea)."""
+    from elasticsearch import Elasticsearch
+
+    client = Elasticsearch(es_url, request_timeout=30)
+    try:
+        client.indices.delete(index=f"{prefix}-*", ignore_unavailable=True, allow_no_indices=True)
+        client.options(ignore_status=404).indices.delete_index_template(name=f"{prefix}-*")
+    finally:
+        client.close()

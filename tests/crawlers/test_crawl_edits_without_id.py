@@ -20,6 +20,7 @@ from crawler_support import SITES, TEST_SALT, crawl_config, run_crawl_subprocess
 
 from search.backends.base import SearchQuery
 from search.documents import hash_author, make_review_id
+from tests.service_support import drop_index_prefix
 
 SITE = SITES / "schema_org_edits"
 RAPHAEL_V1 = "Bonne cuisine, salle un peu bruyante le vendredi soir."
@@ -41,17 +42,6 @@ def _open_store(backend: str, workdir, es: dict):
     from search.backends.elasticsearch import ElasticsearchReviewStore
 
     return ElasticsearchReviewStore(es["url"], index_prefix=es["index_prefix"])
-
-
-def _drop_indices(es_url: str, prefix: str) -> None:
-    from elasticsearch import Elasticsearch
-
-    client = Elasticsearch(es_url, request_timeout=30)
-    try:
-        client.indices.delete(index=f"{prefix}-*", ignore_unavailable=True, allow_no_indices=True)
-        client.options(ignore_status=404).indices.delete_index_template(name=f"{prefix}-*")
-    finally:
-        client.close()
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("elasticsearch", marks=pytest.mark.integration)])
@@ -86,7 +76,7 @@ def crawls(request, tmp_path_factory):
         server.shutdown()
         server.server_close()
         if es:
-            _drop_indices(es["url"], es["index_prefix"])
+            drop_index_prefix(es["url"], es["index_prefix"])
 
 
 def test_an_edit_is_one_event_on_the_review_first_collected(crawls):

@@ -12,7 +12,7 @@ from search.backends.elasticsearch import ElasticsearchReviewStore
 from search.mappings import MAPPING_NAMES, latest_version
 from search.testing import StoreContract
 from search.testing_corpus import sample_reviews
-from tests.service_support import free_port
+from tests.service_support import drop_index_prefix, free_port
 
 pytestmark = pytest.mark.integration
 
@@ -20,18 +20,11 @@ pytestmark = pytest.mark.integration
 @contextmanager
 def class_index_prefix(es_url: str):
     """Like the ``es_index_prefix`` fixture, for a store shared by one test class."""
-    from elasticsearch import Elasticsearch
-
     prefix = "t-" + uuid.uuid4().hex[:10]
     try:
         yield prefix
     finally:
-        client = Elasticsearch(es_url, request_timeout=30)
-        try:
-            client.indices.delete(index=f"{prefix}-*", ignore_unavailable=True, allow_no_indices=True)
-            client.options(ignore_status=404).indices.delete_index_template(name=f"{prefix}-*")
-        finally:
-            client.close()
+        drop_index_prefix(es_url, prefix)
 
 
 class TestElasticsearchStore(StoreContract):
