@@ -12,6 +12,7 @@ Impossible ratings raise ``RatingError`` whose ``reason`` is a short code used i
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from typing import NamedTuple
@@ -108,9 +109,24 @@ def parse_rating(raw: object, best: object = None, worst: object = None) -> Pars
     :param best: schema.org ``bestRating`` when the page gives one.
     :param worst: schema.org ``worstRating`` when the page gives one.
 
+    Results are memoised: a crawl sees the same few ratings ("4", "4,5", 5) over and over, and
+    both validation and normalisation read each one. Errors are not memoised (raised every time).
+
     >>> parse_rating("9/10")
     ParsedRating(value=4.5, original=9.0, best=10.0, worst=None)
     """
+    try:
+        return _parse_rating_memoised(raw, best, worst)
+    except TypeError:  # an unhashable value (a list or dict from odd markup): parse it uncached
+        return _parse_rating(raw, best, worst)
+
+
+@functools.lru_cache(maxsize=4096, typed=True)  # typed: 5, 5.0 and True stay distinct keys
+def _parse_rating_memoised(raw: object, best: object, worst: object) -> ParsedRating:
+    return _parse_rating(raw, best, worst)
+
+
+def _parse_rating(raw: object, best: object = None, worst: object = None) -> ParsedRating:
     value, implied_best, implied_worst = _split_scale(raw)
     best_number = _agree(implied_best, best, "bestRating")
     if best_number is None:
