@@ -18,6 +18,19 @@ def service_missing(name: str, url: str, detail: str) -> None:
     pytest.skip(message)
 
 
+def extra_missing(module: str, extra: str) -> None:
+    """Fail under CI, skip elsewhere, when an optional extra's package is absent: the test command
+    installs every extra whose tests matter (``scripts/test``), so CI must run them."""
+    import importlib.util
+
+    if importlib.util.find_spec(module) is not None:
+        return
+    message = f"the '{extra}' extra is not installed ({module} missing); install it with: pip install -e '.[{extra}]'"
+    if IN_CI:
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
 def free_port() -> int:
     """A currently free TCP port on 127.0.0.1 (aiosmtpd cannot bind port 0 itself)."""
     with socket.socket() as sock:

