@@ -191,6 +191,31 @@ class SearchContract(_StoreFixture):
         page = corpus.search(SearchQuery(text="coffee"))
         assert all(hit.score is not None for hit in page.hits)
 
+    def test_a_prefix_alone_scores_by_the_fields_that_hold_it(self, store):
+        """Like a Lucene prefix query: a constant per field (title 2, text 1, summed), no term
+        statistics; pages walked by cursor keep that order and show each hit once."""
+        reviews = [("text-a", None, "Je recommande"), ("both", "Recommandé", "Je recommande vivement"),
+                   ("none", "Bof", "Rien à dire"), ("title", "Recommandation", "Bof"),
+                   ("text-b", "Moyen", "Une recommandation tiède")]
+        store.upsert_reviews([make_sample_review(name, CAFE, "port-site", "fr", 4, None, None, title, text)
+                              for name, title, text in reviews])
+        store.refresh()
+        page = store.search(SearchQuery(text="recomm*", limit=10))
+        names = [hit.document.external_id for hit in page.hits]
+        assert names[:2] == ["both", "title"] and set(names[2:]) == {"text-a", "text-b"}
+        scores = [hit.score for hit in page.hits]
+        assert scores[0] > scores[1] > scores[2] == scores[3]
+        walked, query = [], SearchQuery(text="recomm*", limit=1)
+        while True:
+            step = store.search(query)
+            walked += [hit.document.external_id for hit in step.hits]
+            if step.next_cursor is None:
+                break
+            query = SearchQuery(text="recomm*", limit=1, cursor=step.next_cursor)
+        assert walked == names and page.total == 4
+        filtered = store.search(SearchQuery(text="recomm* -vivement", min_rating=4, limit=10))
+        assert [hit.document.external_id for hit in filtered.hits] == names[1:] and filtered.total == 3
+
     def test_snippet_marks_the_match_in_original_accented_text(self, corpus):
         (hit,) = corpus.search(SearchQuery(text="creme")).hits
         assert "<mark>crème</mark>" in hit.snippet

@@ -14,7 +14,7 @@ by starwatch, so any process can serve the next page):
 2. each following page searches the PIT (the request names no index, as Elasticsearch requires)
    and extends it by ``keep_alive``; the newest id the cluster returns goes into the next cursor;
 3. the last page closes the PIT; an abandoned walk costs the cluster a PIT until
-   ``keep_alive`` runs out (``elasticsearch.point_in_time_keep_alive``, default 5 minutes);
+   ``keep_alive`` runs out (``elasticsearch.point_in_time_keep_alive``, default 1 minute);
 4. a PIT that expired, was closed or cannot be read (an altered id) is not an error: the page
    is read after the same key from a fresh PIT (or from the alias when PITs are off), so the walk
    goes on without repeats; only what changed during the pause is not frozen.
@@ -30,7 +30,7 @@ settings; the store passes the keep-alive.
 
 Example::
 
-    searcher = PointInTimeSearch(client, "starwatch-documents", ["starwatch-documents-v2"], "5m")
+    searcher = PointInTimeSearch(client, "starwatch-documents", ["starwatch-documents-v2"], "1m")
     page = searcher.page(query, search_body(query, parsed), decode_position("elasticsearch", query, (2, 3)))
 """
 
@@ -62,7 +62,7 @@ class PointInTimeSearch:
     :param client: an ``elasticsearch.Elasticsearch`` client.
     :param alias: the documents alias a new PIT is opened on.
     :param indices: the concrete documents indices a search may read (see ``in_point_in_time``).
-    :param keep_alive: how long a PIT lives after its last page (``"5m"``); None: no PITs.
+    :param keep_alive: how long a PIT lives after its last page (``"1m"``); None: no PITs.
     """
 
     def __init__(self, client: Any, alias: str, indices: Sequence[str], keep_alive: str | None):

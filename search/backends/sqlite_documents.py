@@ -111,7 +111,7 @@ def _count_and_page(connection: sqlite3.Connection, plan: SearchPlan, query: Sea
     counted on its own.
     """
     count_sql, count_params = plan.count(query.exact_total_up_to)
-    if query.limit and plan.by_relevance and plan.has_filters:
+    if query.limit and plan.scores_every_hit and plan.has_filters:
         page_sql, page_params = plan.page(after, query.limit + 1, query.offset, with_total=True)
         rows = connection.execute(page_sql, page_params).fetchall()
         if rows:

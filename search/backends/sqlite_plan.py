@@ -8,7 +8,13 @@ cluster. What each statement does, and why:
   documents_fts MATCH ?)``): SQLite builds the set of matching row ids once, then walks a
   documents index (entity, date). Used to count hits under an entity filter and for date
   order (the date index gives the newest first without sorting every match).
-- **Relevance** needs FTS5's ``bm25``, which only the full-text side computes, and costs about
+- **A prefix alone** (``recomm*``) is scored as Lucene scores multi-term queries, and so as
+  Elasticsearch does here: a constant per field that holds it (title 2, text 1, summed), not
+  ``bm25`` (a prefix can expand to thousands of words; scoring 200,000 matches of "recomm*"
+  took 170 ms at 1M rows). The page is then the first matches by row id of each score band
+  (title and text, title only, text only), each read in rowid order with a ``LIMIT``, so the
+  full-text index stops at the page's end: about 30 ms, most of it expanding the prefix.
+- **Relevance** otherwise needs FTS5's ``bm25``, which only the full-text side computes, and costs about
   a microsecond per row: the price of a search is the number of rows it scores. Without
   filters it runs on ``documents_fts`` alone (no join); with filters the matches drive a
   ``CROSS JOIN`` to the documents and only rows that pass the filters are scored, counted in
@@ -24,7 +30,9 @@ cluster. What each statement does, and why:
   ``OFFSET`` over earlier pages, so page 10,000 costs what page 2 costs.
 - **Snippets and records** are read for the page's rows only, after the page is chosen.
 - **Facets** are counted on ``hits()`` by ``sqlite_facets`` in one pass, whatever the number of
-  facets asked for.
+  facets asked for, on a helper thread's connection while this one scores the page
+  (``sqlite_documents.run_search``). Scoring itself was not split across threads: two halves
+  of a bm25 pass took as long side by side as the whole pass alone.
 
 Every value is a ``?`` parameter; user text reaches FTS5 only as the quoted expression from
 ``search.query_text``. Reads no settings.
@@ -61,6 +69,12 @@ class SearchPlan:
     excluded: str
     by_relevance: bool
     selective: bool = False  # an entity filter: few documents, reached through the entity index
+    lone_prefix: bool = False  # the text is one prefix word alone: scored per field, not by bm25
+
+    @property
+    def scores_every_hit(self) -> bool:
+        """Relevance order by ``bm25``: every hit is scored before the page is known."""
+        return self.by_relevance and not self.lone_prefix
 
     @property
     def has_filters(self) -> bool:
@@ -113,6 +127,8 @@ class SearchPlan:
         :param with_total: add a fifth column, the number of hits before the cursor and offset
             (relevance order only: every hit is scored anyway, so counting them costs nothing more).
         """
+        if self.by_relevance and self.lone_prefix:
+            return self._constant_page(after, limit, offset)
         if self.by_relevance:
             inner, params = self._scored()
             order = RELEVANCE_ORDER
@@ -134,12 +150,37 @@ class SearchPlan:
         columns = f"documents_fts.rowid AS row_id, {SCORE} AS score, NULL AS k1, documents_fts.rowid AS k2"
         if not self.has_filters:
             return self._fts_only(columns)
+        return self._matching(columns, self.positive)
+
+    def _matching(self, columns: str, expression: str) -> tuple[str, list[Any]]:
+        """``columns`` of the rows that match the FTS5 ``expression`` and pass the filters."""
         where = self._documents_where(matching=False)  # the full-text side matches itself
         if self.selective:  # few documents: their ids, found by index, filter the matches ("+": not pushed to FTS5)
             return (f"SELECT {columns} FROM documents_fts WHERE documents_fts MATCH ? AND +documents_fts.rowid IN"
-                    f" (SELECT d.id FROM documents d WHERE {where.sql()})", [self.positive] + where.params)
+                    f" (SELECT d.id FROM documents d WHERE {where.sql()})", [expression] + where.params)
         return (f"SELECT {columns} FROM {FTS_FIRST} WHERE documents_fts MATCH ? AND {where.sql()}",
-                [self.positive] + where.params)
+                [expression] + where.params)
+
+    def _constant_page(self, after: list[Any] | None, limit: int, offset: int) -> tuple[str, list[Any]]:
+        """A page of a lone prefix: the first rows after the cursor in each score band, by row id.
+
+        Each band reads at most ``limit + offset`` rows in rowid order (FTS5 stops there); a band
+        scored above the cursor was shown on earlier pages and is skipped.
+        """
+        bands, params = [], []
+        for score, expression in field_bands(self.positive):
+            if after is not None and score > after[0]:
+                continue
+            columns = f"documents_fts.rowid AS row_id, {score!r} AS score, NULL AS k1, documents_fts.rowid AS k2"
+            sql, band_params = self._matching(columns, expression)
+            if after is not None and score == after[0]:
+                sql += " AND documents_fts.rowid > ?"
+                band_params.append(after[1])
+            bands.append(f"SELECT * FROM ({sql} ORDER BY documents_fts.rowid LIMIT ?)")
+            params += band_params + [limit + offset]
+        if not bands:
+            return "SELECT NULL, NULL, NULL, NULL WHERE 0", []
+        return f"{' UNION ALL '.join(bands)} ORDER BY {RELEVANCE_ORDER} LIMIT ? OFFSET ?", params + [limit, offset]
 
     def details(self, row_ids: list[int]) -> tuple[str, list[Any]]:
         """Kind, record and snippet of the given rows.
@@ -164,7 +205,26 @@ def search_plan(query: SearchQuery, parsed: ParsedQuery) -> SearchPlan:
     positive = render_fts5(parsed)
     return SearchPlan(document_filters(query), positive, render_fts5_excluded(parsed),
                       by_relevance=bool(positive) and query.sort == "relevance",
-                      selective=query.entity_ids is not None and len(query.entity_ids) <= SELECTIVE_ENTITIES)
+                      selective=query.entity_ids is not None and len(query.entity_ids) <= SELECTIVE_ENTITIES,
+                      lone_prefix=is_lone_prefix(parsed))
+
+
+def is_lone_prefix(parsed: ParsedQuery) -> bool:
+    """The positive text is one ``prefix*`` word and nothing else (exclusions allowed)."""
+    if len(parsed.clauses) != 1 or len(parsed.clauses[0]) != 1:
+        return False
+    term = parsed.clauses[0][0]
+    return term.prefix and len(term.words) == 1
+
+
+def field_bands(term: str) -> list[tuple[float, str]]:
+    """The score bands of a lone prefix ``term`` (FTS5 text) and the FTS5 expression of each.
+
+    The scores are ``SCORE``'s field weights summed over the fields that hold the term, as
+    Elasticsearch sums its field boosts for a constant-score prefix query.
+    """
+    title, text = f"{{title}} : {term}", f"{{text}} : {term}"
+    return [(3.0, f"{title} AND {text}"), (2.0, f"{title} NOT {text}"), (1.0, f"{text} NOT {title}")]
 
 
 def keyset_condition(after: list[Any] | None, by_relevance: bool) -> tuple[str, list[Any]]:
