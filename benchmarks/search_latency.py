@@ -7,7 +7,8 @@ snippets, records), repeated ``--repeat`` times after two warm-up runs, so the f
 cache latencies as a user sees them when refining a search. Targets at 1M reviews: p95 <= 50 ms
 on Elasticsearch, <= 150 ms on SQLite (over all searches together). The machine's load average
 is printed before and after, and for SQLite (which runs in this process) the CPU time of each
-search too: on a shared machine, wall time grows with other jobs while CPU time barely does::
+search too (of both its threads: facets are counted beside the page, so CPU can exceed wall
+time): on a shared machine, wall time grows with other jobs while CPU time barely does::
 
     python benchmarks/search_latency.py --es-url http://127.0.0.1:9260 --backend both
     python benchmarks/search_latency.py --reviews 20000 --fill      # quick run

@@ -130,7 +130,7 @@ class SQLiteReviewStore(
 
     def search(self, query: SearchQuery) -> SearchPage:
         with self._reading("searching") as connection:
-            return sqlite_documents.run_search(connection, query, self._facets)
+            return sqlite_documents.run_search(connection, query, self._facets, self._pool.beside)
 
     # -- ratings --------------------------------------------------------------------------------
 

@@ -5,16 +5,18 @@ A document is one ``documents`` row (typed columns for filters, the record as JS
 ``document_facets`` row (its facet codes, ``sqlite_facets``).
 
 A search runs as: count (capped at ``exact_total_up_to``), page of row ids by keyset, then
-records and snippets of those rows only, then the facets asked for, in one pass over the hits
-(statements in ``sqlite_plan``, facet counting in ``sqlite_facets``). The page asks one row
-more than the limit; that row only says a next page exists, and the cursor is the sort key of
-the last row shown. Reads no settings.
+records and snippets of those rows only. The facets asked for are counted in one pass over the
+hits, on a second connection at the same time when the store lends one, and the total is then
+the number they were counted on (statements in ``sqlite_plan``, facet counting in
+``sqlite_facets``). The page asks one row more than the limit; that row only says a next page
+exists, and the cursor is the sort key of the last row shown. Reads no settings.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from typing import Any, Sequence
+from concurrent.futures import Future
+from typing import Any, Callable, Sequence
 
 from search.backends.base import QueryError, SearchHit, SearchPage, SearchQuery
 from search.backends.records import DOCUMENT_MODELS, aspect_scores, utc_key
@@ -29,6 +31,8 @@ from search.queries import check_search_query
 from search.query_text import parse_query_text
 
 BACKEND = "sqlite"
+# Runs a function of a connection on another thread, with that thread's own connection.
+Beside = Callable[[Callable[[sqlite3.Connection], Any]], Future]
 COLUMNS = ("kind", "entity_id", "source", "language", "sentiment_label", "rating", "published_at", "record",
            "sentiment_score", "authenticity_weight")
 
@@ -79,24 +83,32 @@ def write_document(connection: sqlite3.Connection, record: Review | Mention, cod
     return row is None
 
 
-def run_search(connection: sqlite3.Connection, query: SearchQuery, facets: FacetCounter) -> SearchPage:
+def run_search(connection: sqlite3.Connection, query: SearchQuery, facets: FacetCounter,
+               beside: Beside | None = None) -> SearchPage:
     """Run a checked search on an open connection; see the module docstring for the steps.
 
     :param facets: the store's facet counter (it caches facet values between searches).
+    :param beside: runs work on another thread's connection; when given, facets are counted
+        there while this connection scores the page (the two cost about the same on a
+        100,000-hit search, so two cores answer in about half the time).
     """
     check_search_query(query)
     plan = search_plan(query, parse_query_text(query.text))
     after = decode_cursor(BACKEND, query, 2)
     _check_key_types(after, plan.by_relevance)
+    counting = _start_facets(connection, plan, query, facets, beside)
     counted, rows = _count_and_page(connection, plan, query, after)
     shown = rows[: query.limit]
     cursor = None
     if len(rows) > query.limit and shown:
         _row_id, score, first, second = shown[-1]
         cursor = encode_cursor(BACKEND, query, [score if plan.by_relevance else first, second])
+    hits = _hits(connection, plan, shown)
+    facet_counts, facet_hits = counting.result()
+    if facet_hits is not None:  # the total the facets were counted on, so the two agree
+        counted = facet_hits
     return SearchPage(
-        total=min(counted, query.exact_total_up_to), hits=_hits(connection, plan, shown),
-        facets=_facets(connection, plan, query, facets), next_cursor=cursor,
+        total=min(counted, query.exact_total_up_to), hits=hits, facets=facet_counts, next_cursor=cursor,
         total_exact=counted <= query.exact_total_up_to,
     )
 
@@ -137,14 +149,29 @@ def _hits(connection: sqlite3.Connection, plan: SearchPlan, shown: list[Any]) ->
     return hits
 
 
-def _facets(connection: sqlite3.Connection, plan: SearchPlan, query: SearchQuery,
-            counter: FacetCounter) -> dict[str, dict[str, int]]:
+def _start_facets(connection: sqlite3.Connection, plan: SearchPlan, query: SearchQuery, counter: FacetCounter,
+                  beside: Beside | None) -> Future:
+    """Count the facets asked for, on another connection when ``beside`` is given and a page is
+    wanted too; the future holds ``(facets, hits counted)`` (``({}, None)`` without facets)."""
     wanted = list(dict.fromkeys(query.facets))
     if not wanted:
-        return {}
+        return _done(({}, None))
     hits_sql, params = plan.hits()
-    counts = counter.count(connection, hits_sql, params, wanted)
-    return {name: star_counts(counts[name]) if name == "stars" else top_values(counts[name]) for name in wanted}
+
+    def count(on: sqlite3.Connection) -> tuple[dict[str, dict[str, int]], int]:
+        counts, matched = counter.count(on, hits_sql, params, wanted)
+        return ({name: star_counts(counts[name]) if name == "stars" else top_values(counts[name])
+                 for name in wanted}, matched)
+
+    if beside is None or not query.limit:
+        return _done(count(connection))
+    return beside(count)
+
+
+def _done(result: Any) -> Future:
+    future: Future = Future()
+    future.set_result(result)
+    return future
 
 
 def _check_key_types(after: list[Any] | None, by_relevance: bool) -> None:

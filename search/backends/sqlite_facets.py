@@ -13,9 +13,10 @@ one value of ``facet_values``:
 - ``aspects`` / ``flags``: one code per tag.
 
 A search's facets are then one statement (the hits joined to ``document_facets`` by id, the codes
-concatenated by ``group_concat``) and one ``collections.Counter`` over the codes in Python;
-decoding touches each distinct code once, from a per-store cache (codes are never reassigned: a
-value keeps its code for the life of the file). Counts are exact.
+concatenated by ``group_concat``) and a count of the codes in numpy (``numpy.fromstring`` reads
+the text, ``numpy.bincount`` counts it: 10 ms for 370,000 codes, where ``split`` and a
+``Counter`` took 60); decoding touches each distinct code once, from a per-store cache (codes are
+never reassigned: a value keeps its code for the life of the file). Counts are exact.
 
 Codes are written with the document (``FacetCodes``, same transaction) and back-filled by schema
 migration 3 (``MIGRATION``); deleting a document deletes its row (``sqlite_schema``'s cascade).
@@ -30,6 +31,8 @@ import sqlite3
 import threading
 from collections import Counter
 from typing import Any, Sequence
+
+import numpy as np
 
 from search.backends.records import aspect_scores
 from search.backends.sqlite_sql import star_case, star_of
@@ -110,8 +113,9 @@ def _stored_code(connection: sqlite3.Connection, facet: str, value: Any) -> int:
 class FacetCounter:
     """Counts the facets of a search's hits; holds the code -> values cache of one store.
 
-    Each (facet, value) pair seen gets a slot number; a code maps to the slots it counts for, so
-    adding up ten thousand distinct codes is list arithmetic, not dictionary work on tuples.
+    Each (facet, value) pair seen gets a slot number, and the cache is kept as two parallel
+    arrays, one entry per (code, slot) membership: the hits of every slot are then one weighted
+    ``bincount`` over the code counts, with no Python loop over codes.
     """
 
     def __init__(self) -> None:
@@ -122,48 +126,56 @@ class FacetCounter:
         """Drop the cache (the store closed: its file may be replaced before it reopens)."""
         with self._lock:
             self._pid = os.getpid()  # a forked child opens the path again: maybe another file
-            self._slots_of_code: dict[str, tuple[int, ...]] = {}
+            self._known_codes: set[int] = set()
             self._slot_of_pair: dict[tuple[str, str], int] = {}
             self._pairs: list[tuple[str, str]] = []
+            self._member_codes: list[int] = []  # with _member_slots: code c counts for slot s
+            self._member_slots: list[int] = []
+            self._arrays = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
 
     def count(self, connection: sqlite3.Connection, hits_sql: str, params: Sequence[Any],
-              wanted: Sequence[str]) -> dict[str, Counter]:
-        """``{facet: Counter(value -> hits)}`` for the facets in ``wanted``.
+              wanted: Sequence[str]) -> tuple[dict[str, Counter], int]:
+        """``{facet: Counter(value -> hits)}`` for the facets in ``wanted``, and the number of hits
+        they were counted on (from the same statement, so the two always agree).
 
         :param hits_sql: a statement returning one ``id`` column, the document id of each hit
             (each hit once).
         """
-        sql = (f"SELECT group_concat(f.codes, ' ') FROM ({hits_sql}) AS hits"
+        sql = (f"SELECT group_concat(f.codes, ' '), COUNT(*) FROM ({hits_sql}) AS hits"
                " CROSS JOIN document_facets f ON f.id = hits.id")
-        joined = connection.execute(sql, list(params)).fetchone()[0]
+        joined, matched = connection.execute(sql, list(params)).fetchone()
         counts: dict[str, Counter] = {name: Counter() for name in wanted}
         if not joined:
-            return counts
-        tokens = Counter(joined.split(" "))
+            return counts, matched
+        code_hits = np.bincount(np.fromstring(joined, dtype=np.int64, sep=" "))
         if self._pid != os.getpid():
             self.forget()
-        slots_of_code, pairs = self._slots(connection, tokens)  # holds every token: codes are never removed
-        totals = [0] * len(pairs)
-        for token, hits in tokens.items():
-            for slot in slots_of_code[token]:
-                totals[slot] += hits
-        for (facet, value), hits in zip(pairs, totals):
-            if hits and facet in counts:
-                counts[facet][value] = hits
-        return counts
+        member_codes, member_slots, pairs = self._members(connection, np.flatnonzero(code_hits).tolist())
+        code_hits = np.pad(code_hits, (0, max(0, int(member_codes.max(initial=0)) + 1 - len(code_hits))))
+        totals = np.bincount(member_slots, weights=code_hits[member_codes], minlength=len(pairs))
+        for slot in np.flatnonzero(totals).tolist():
+            facet, value = pairs[slot]
+            if facet in counts:
+                counts[facet][value] = int(totals[slot])
+        return counts, matched
 
-    def _slots(self, connection: sqlite3.Connection, tokens: Counter
-               ) -> tuple[dict[str, tuple[int, ...]], list[tuple[str, str]]]:
-        """The slots of every token and the pair of every slot (read once per new code)."""
+    def _members(self, connection: sqlite3.Connection, codes: list[int]
+                 ) -> tuple[np.ndarray, np.ndarray, list[tuple[str, str]]]:
+        """The (code, slot) membership arrays and the pair of every slot, reading new codes once."""
         with self._lock:
-            missing = [int(token) for token in tokens if token not in self._slots_of_code]
+            missing = [code for code in codes if code not in self._known_codes]
             if missing:
                 rows = connection.execute(
                     "SELECT code, facet, value FROM facet_values WHERE code IN (SELECT value FROM json_each(?))",
                     (json.dumps(missing),)).fetchall()
                 for code, facet, value in rows:
-                    self._slots_of_code[str(code)] = tuple(self._slot(pair) for pair in _pairs(facet, value))
-            return self._slots_of_code, list(self._pairs)
+                    for pair in _pairs(facet, value):
+                        self._member_codes.append(code)
+                        self._member_slots.append(self._slot(pair))
+                self._known_codes.update(missing)  # a code without a row (never expected) is not re-read
+                self._arrays = (np.array(self._member_codes, dtype=np.int64),
+                                np.array(self._member_slots, dtype=np.int64))
+            return (*self._arrays, list(self._pairs))
 
     def _slot(self, pair: tuple[str, str]) -> int:
         slot = self._slot_of_pair.get(pair)

@@ -23,7 +23,8 @@ million documents).
 Connections are opened in WAL mode with a busy timeout: a Celery worker can write while the CLI
 reads, and a writer waits for another writer instead of failing at once. Each thread (and each
 forked process) gets its own connection, because a sqlite3 connection must not be shared across
-threads or survive a fork. Reads no settings: the path comes from ``store.sqlite_path`` via
+threads or survive a fork. ``ConnectionPool.beside`` lends a helper thread (with its own
+connection) for work a search runs in parallel: its facet count. Reads no settings: the path comes from ``store.sqlite_path`` via
 ``search.factory.get_store``.
 """
 
@@ -34,7 +35,9 @@ import os
 import sqlite3
 import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, Callable
 
 from search.backends import sqlite_facets, sqlite_totals
 from search.backends.base import StoreUnavailable
@@ -155,6 +158,9 @@ def unavailable(path: Path, exc: BaseException, action: str) -> StoreUnavailable
     return StoreUnavailable(f"SQLite database {path} cannot be used while {action} ({detail}): {hint}")
 
 
+HELPER_THREADS = min(4, os.cpu_count() or 1)
+
+
 class ConnectionPool:
     """One connection per thread and process, all closed by ``close_all``.
 
@@ -169,6 +175,8 @@ class ConnectionPool:
         self._opened: list[sqlite3.Connection] = []
         self._generation = 0
         self._schema_ready = False
+        self._helpers: ThreadPoolExecutor | None = None
+        self._helpers_pid = 0
 
     def get(self) -> sqlite3.Connection:
         key = (os.getpid(), self._generation)
@@ -211,7 +219,25 @@ class ConnectionPool:
             _create_and_migrate(connection, self.path)
         self._schema_ready = True
 
+    def beside(self, work: Callable[[sqlite3.Connection], Any]) -> Future:
+        """Run ``work(connection)`` on a helper thread, with that thread's own connection.
+
+        The helpers are few (``HELPER_THREADS``): concurrent searches share them and wait their
+        turn rather than each adding threads. A forked process starts its own (threads do not
+        survive a fork).
+        """
+        with self._lock:
+            if self._helpers is None or self._helpers_pid != os.getpid():
+                self._helpers = ThreadPoolExecutor(HELPER_THREADS, thread_name_prefix="starwatch-sqlite")
+                self._helpers_pid = os.getpid()
+            helpers = self._helpers
+        return helpers.submit(lambda: work(self.get()))
+
     def close_all(self) -> None:
+        with self._lock:
+            helpers, self._helpers = self._helpers, None
+        if helpers is not None and self._helpers_pid == os.getpid():
+            helpers.shutdown(wait=True)  # their connections are closed below, after their work
         with self._lock:
             opened, self._opened = self._opened, []
             self._generation += 1

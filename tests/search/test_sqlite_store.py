@@ -80,3 +80,50 @@ def test_store_reopens_after_close(tmp_path):
     store.close()
     assert store.count() == 1
     store.close()
+
+
+def test_facets_counted_beside_the_page_agree_with_the_total_while_a_writer_writes(tmp_path):
+    """Facets run on a helper thread's connection; the total is the count they were made on."""
+    path = tmp_path / "store.sqlite"
+    writer, reader = SQLiteReviewStore(path), SQLiteReviewStore(path)
+    reviews = list(sample_reviews().values())
+    done = threading.Event()
+
+    def write_all():
+        for round_ in range(30):
+            writer.upsert_reviews([review.model_copy(update={"review_id": f"{review.review_id}-{round_}"})
+                                   for review in reviews])
+        done.set()
+
+    thread = threading.Thread(target=write_all)
+    thread.start()
+    pages = 0
+    while not done.is_set() or pages == 0:
+        page = reader.search(SearchQuery(facets=["kind", "stars"], limit=3))
+        assert page.total == sum(page.facets["kind"].values())
+        pages += 1
+    thread.join()
+    assert reader.search(SearchQuery(facets=["kind"], limit=3)).total == 30 * len(reviews)
+    writer.close()
+    reader.close()
+
+
+def test_a_forked_process_counts_facets_with_its_own_helper(tmp_path):
+    """Threads do not survive a fork (Celery's prefork pool): the child starts its own helper."""
+    import multiprocessing
+
+    store = SQLiteReviewStore(tmp_path / "store.sqlite")
+    store.upsert_reviews(list(sample_reviews().values()))
+    expected = store.search(SearchQuery(facets=["language"], limit=2)).facets
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    child = context.Process(target=_put_facets, args=(store, results))  # forked: the store is not pickled
+    child.start()
+    child.join(60)
+    assert child.exitcode == 0
+    assert results.get(timeout=5) == expected
+    store.close()
+
+
+def _put_facets(store: SQLiteReviewStore, results) -> None:
+    results.put(store.search(SearchQuery(facets=["language"], limit=2)).facets)
