@@ -7,6 +7,7 @@ listing has its own crawler and all of them run at once.
 
 from __future__ import annotations
 
+import gc
 import time
 from pathlib import Path
 
@@ -65,6 +66,34 @@ class CountingSink:
         self.reviews += len(batch["reviews"])
 
 
+class GcMeter:
+    """Sums the garbage collector's pauses and counts its collections per generation.
+
+    Hooked on ``gc.callbacks`` for the whole run; a phase reads the difference of two ``snapshot()``.
+    A full (generation 2) collection walks every tracked object of the process, so its cost grows
+    with what the crawl keeps alive.
+    """
+
+    def __init__(self):
+        self.seconds = 0.0
+        self.collections = [0, 0, 0]
+        self.full_seconds = 0.0
+        self._started = 0.0
+
+    def __call__(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            pause = time.perf_counter() - self._started
+            self.seconds += pause
+            self.collections[info["generation"]] += 1
+            if info["generation"] == 2:
+                self.full_seconds += pause
+
+    def snapshot(self) -> tuple[float, list[int], float]:
+        return self.seconds, list(self.collections), self.full_seconds
+
+
 WARM_UP_PAGES = 5  # per listing: enough to import every module and open every connection once
 
 
@@ -105,12 +134,15 @@ def run_phases(base_url: str, listings: int, pages: int, workdir: Path, rounds: 
     process = CrawlerProcess(scrapy_settings)
     install_reactor(scrapy_settings["TWISTED_REACTOR"])  # before anything imports a default reactor
     results: list[dict] = []
+    gc_meter = GcMeter()
+    gc.callbacks.append(gc_meter)
 
     @inlineCallbacks
     def phase(name: str, prefix: str):
         spider = BareSpider if name == "bare" else SchemaOrgSpider
         crawlers = [process.create_crawler(spider) for _ in range(listings)]
         reviews_before, started, cpu_started = sink.reviews, time.perf_counter(), time.process_time()
+        gc_seconds_before, gc_counts_before, gc_full_before = gc_meter.snapshot()
         # backfill: every phase walks every page even though an earlier phase saw them
         outcomes = yield DeferredList([process.crawl(c, source_id=f"{prefix}{n}", backfill=True)
                                        for n, c in enumerate(crawlers)], consumeErrors=True)
@@ -118,9 +150,13 @@ def run_phases(base_url: str, listings: int, pages: int, workdir: Path, rounds: 
             if not ok:
                 print(f"  a {name} crawler failed: {failure.getErrorMessage()}", flush=True)
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+        gc_seconds, gc_counts, gc_full = gc_meter.snapshot()
         crawled = sum(c.stats.get_value("starwatch/pages", 0) for c in crawlers)
         return {"spider": name, "pages": crawled, "seconds": seconds, "rate": crawled / seconds,
-                "cpu_ms_per_page": cpu * 1000 / max(crawled, 1), "reviews": sink.reviews - reviews_before}
+                "cpu_ms_per_page": cpu * 1000 / max(crawled, 1), "reviews": sink.reviews - reviews_before,
+                "gc_ms_per_page": (gc_seconds - gc_seconds_before) * 1000 / max(crawled, 1),
+                "gc_collections": [after - before for after, before in zip(gc_counts, gc_counts_before)],
+                "gc_full_ms": (gc_full - gc_full_before) * 1000}
 
     @inlineCallbacks
     def phases():
@@ -133,8 +169,11 @@ def run_phases(base_url: str, listings: int, pages: int, workdir: Path, rounds: 
                 result = yield phase(name, "l")
                 results.append(result)
                 print(f"  phase {name}: {result['pages']} pages in {result['seconds']:.2f} s = "
-                      f"{result['rate']:.0f} pages/s, {result['cpu_ms_per_page']:.2f} ms CPU a page", flush=True)
+                      f"{result['rate']:.0f} pages/s, {result['cpu_ms_per_page']:.2f} ms CPU a page, "
+                      f"GC {result['gc_ms_per_page']:.3f} ms a page (collections by generation "
+                      f"{'/'.join(map(str, result['gc_collections']))}, full ones {result['gc_full_ms']:.0f} ms)", flush=True)
         finally:
+            gc.callbacks.remove(gc_meter)
             reactor.stop()
 
     from twisted.internet import reactor

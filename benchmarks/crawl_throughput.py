@@ -16,7 +16,10 @@ all crawlers of a phase run at once. An untimed warm-up phase of each spider (5 
 comes first. Phases then alternate (bare, starwatch) three times; the ratio reported is the
 median of the three paired ratios, so a busy machine (the load average is printed) does not
 favour either. The CPU time this process spent per page is printed too: on a shared machine it
-moves less than the wall time. Target: starwatch ≥ 0.8× bare in pages per second.
+moves less than the wall time. So is the part of it the garbage collector paused the crawl, with
+the number of collections per generation (``gc.callbacks``, ``benchmarks/crawl_support.py``): a
+full collection walks every object the process keeps. Target: starwatch ≥ 0.8× bare in pages
+per second.
 
 Run from the repository root::
 
@@ -107,7 +110,9 @@ def main() -> int:
           f"load average {os.getloadavg()[0]:.1f}; same Scrapy settings on both sides")
     for label, runs in (("bare Scrapy spider:  ", bare), ("starwatch schema_org:", project)):
         print(f"{label} median {statistics.median(r['rate'] for r in runs):.0f} pages/s, "
-              f"{statistics.median(r['cpu_ms_per_page'] for r in runs):.2f} ms CPU a page")
+              f"{statistics.median(r['cpu_ms_per_page'] for r in runs):.2f} ms CPU a page, "
+              f"{statistics.median(r['gc_ms_per_page'] for r in runs):.3f} ms of it in GC pauses "
+              f"(full collections a phase: {statistics.median(r['gc_collections'][2] for r in runs):.0f})")
     print(f"  ({project[-1]['reviews']} reviews handed off per starwatch phase)")
     print(f"CPU ratio bare/starwatch: {cpu_ratio:.2f} (the pages/s ratio if the crawler's CPU were the only limit)")
     print(f"ratio starwatch/bare: {ratio:.2f} pages/s (median of paired phases; target >= 0.80) -> "

@@ -41,7 +41,7 @@ _AMBIGUOUS = ""  # slot of several known reviews: never matched
 
 
 def _short_hash(*parts: object) -> str:
-    joined = "\x1f".join("" if part is None else str(part) for part in parts)
+    joined = "\x1f".join(["" if part is None else str(part) for part in parts])
     return hashlib.sha1(joined.encode("utf-8")).hexdigest()[:20]
 
 
@@ -71,9 +71,13 @@ def review_slot(review: Review) -> str | None:
 
 
 def review_digest(review: Review) -> str:
-    """What an edit changes: the rating, the title and the text (already cleaned by normalize)."""
-    rating = None if review.rating is None else round(review.rating, 2)
-    return _short_hash(rating, review.title or "", review.text)
+    """What an edit changes: the rating, the title and the text (already cleaned by normalize).
+
+    The same value as ``_short_hash(rounded rating, title or "", text)``, spelt out because it is
+    computed for every review of every crawl.
+    """
+    rating = "" if review.rating is None else str(round(review.rating, 2))
+    return hashlib.sha1(f"{rating}\x1f{review.title or ''}\x1f{review.text}".encode()).hexdigest()[:20]
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,9 @@ class Observation:
     @property
     def edited_now(self) -> bool:
         return self.previous_digest is not None
+
+
+_NEW = Observation(is_new=True)  # immutable, so every new review can share it
 
 
 @dataclass
@@ -192,7 +199,7 @@ class CrawlTracker:
         self.seen_digests[review.review_id] = review_digest(review)
         if slot:
             self.seen_slots[review.review_id] = slot
-        return Observation(is_new=True)
+        return _NEW
 
     def _known(self, review: Review, review_id: str, known: KnownReview, slot: str | None) -> Observation:
         """``review`` is the known review ``review_id`` (its own id, or the one it was matched to)."""
@@ -216,7 +223,7 @@ class CrawlTracker:
     def finish(self, now: datetime, complete: bool | None = None) -> CrawlOutcome:
         """The next state, and the reviews that just reached the deletion streak."""
         complete = self.complete_listing if complete is None else complete
-        known: dict[str, KnownReview] = {}
+        known: dict[str, KnownReview | dict] = {}
         deleted: list[str] = []
         for review_id, previous in self.previous.known_reviews.items():
             if review_id in self.seen_digests:
@@ -225,16 +232,19 @@ class CrawlTracker:
             if complete and streak == DELETION_STREAK:
                 deleted.append(review_id)
             known[review_id] = previous.model_copy(update={"missing_streak": streak})
+        # Every review of the listing gets an entry: plain dicts, validated in one call below
+        # (thousands of models built one by one cost several milliseconds per crawl).
+        edited_ids, seen_slots, seen_as = self.edited_ids, self.seen_slots, self.seen_as
         for review_id, digest in self.seen_digests.items():
-            known[review_id] = KnownReview(digest=digest, edited=review_id in self.edited_ids,
-                                           slot=self.seen_slots.get(review_id), seen_as=self.seen_as.get(review_id))
+            known[review_id] = {"digest": digest, "edited": review_id in edited_ids,
+                                "slot": seen_slots.get(review_id), "seen_as": seen_as.get(review_id)}
         unreleased = sum(len(reviews) for reviews in self.held.values())
         # Held reviews never reached the store: keep this crawl's listing keys out, so the next
         # crawl does not stop paging before the pages they are on.
         keys = self.known_keys if unreleased else self.known_keys | self.seen_keys
-        state = CrawlState(
-            source=self.source_id, entity_id=self.entity_id, high_water_mark=self.newest,
-            listing_keys=sorted(keys), known_reviews=known, last_crawl_at=now,
-            last_complete_listing_at=now if complete else self.previous.last_complete_listing_at, updated_at=now,
-        )
+        state = CrawlState.model_validate({
+            "source": self.source_id, "entity_id": self.entity_id, "high_water_mark": self.newest,
+            "listing_keys": sorted(keys), "known_reviews": known, "last_crawl_at": now,
+            "last_complete_listing_at": now if complete else self.previous.last_complete_listing_at, "updated_at": now,
+        })
         return CrawlOutcome(state, sorted(deleted), unreleased)

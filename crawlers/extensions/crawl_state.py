@@ -12,6 +12,9 @@ handed off. If the hand-off failed, the old state is kept, so the next crawl fet
 pages again instead of stopping at pages whose records never arrived. A store that cannot be read makes a crawl without history (counted in
 ``starwatch/state/errors``), and then nothing is saved over the history it could not read.
 
+Once the first history of the process is loaded, the objects alive are frozen out of the garbage
+collector's full collections (``crawlers.long_lived``): a crawl process keeps them to its end.
+
 Settings: ``STARWATCH_CRAWL_STATE_ENABLED`` and ``STARWATCH_STATE_STORE`` (``crawlers.state_store``).
 Reviews the change-tracking pipeline still held when the crawl stopped (it stopped before
 running out of pages, so they were never handed off) are counted in
@@ -29,6 +32,7 @@ import logging
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
+from crawlers.long_lived import freeze_long_lived_objects
 from crawlers.state_store import crawl_store, state_enabled
 from crawlers.tracking import CrawlTracker
 from search.backends.base import StoreError
@@ -92,6 +96,8 @@ class CrawlStateExtension:
             self.load_failed = True
             self._store_failed(f"reading the history of source {spider.source.id!r}", error)
         spider.crawl_tracker = CrawlTracker(spider.source.id, spider.entity.id, state, spider.backfill)
+        # The process's startup is done and the history loaded: full collections need not walk them.
+        freeze_long_lived_objects()
 
     def spider_closed(self, spider, reason):
         tracker = getattr(spider, "crawl_tracker", None)

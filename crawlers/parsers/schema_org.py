@@ -21,8 +21,10 @@ No settings are read.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+import threading
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlparse
 
@@ -39,11 +41,8 @@ _AGGREGATE_KEY = "aggregateRating"
 # An aria-label that reads as a rating ("4.4 out of 5 stars", "Note : 4,5 sur 5"), not "3 items".
 _ARIA_RATING = re.compile(r"\d\s*(?:/|out of|sur|stars?|étoiles?)", re.IGNORECASE)
 # Compiled once: lxml compiles a string XPath on every call, which costs more than evaluating it.
-_JSONLD_SCRIPTS = etree.XPath('//script[@type="application/ld+json"]')
 _ITEMSCOPE = etree.XPath("//*[@itemscope]")
 _ARIA_LABELLED = etree.XPath("//*[@aria-label]")
-_BASE_HREF = etree.XPath("//base/@href")
-_REL_LINKS = etree.XPath("//link[@rel][@href] | //a[@rel][@href]")
 _LANG = etree.XPath("/html/@lang")
 _JSONLD_EXTRACTOR = JsonLdExtractor()
 
@@ -59,10 +58,16 @@ class SchemaOrgPage:
     language: str | None = None
 
 
+@functools.lru_cache(maxsize=1024)  # a site uses a handful of types, on every node of every page
+def _type_name(name: str) -> str:
+    """``"http://schema.org/Review"``, ``"schema:Review"`` → ``"Review"``."""
+    return name.rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+
+
 def _type_names(node: dict) -> set[str]:
     raw = node.get("@type") or node.get("type") or []
     names = raw if isinstance(raw, list) else [raw]
-    return {str(name).rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1] for name in names}
+    return {_type_name(str(name)) for name in names}
 
 
 def _is_review(node: dict, key: str | None) -> bool:
@@ -104,9 +109,20 @@ def collect_schema_org(data: object) -> SchemaOrgPage:
     return SchemaOrgPage(reviews=collector.reviews, aggregate=collector.aggregate)
 
 
+_PARSERS = threading.local()  # an lxml parser may be reused, but by one thread at a time
+
+
+def _parser() -> HTMLParser:
+    """This thread's HTML parser: building one costs a quarter of parsing a review page."""
+    parser = getattr(_PARSERS, "html", None)
+    if parser is None:
+        parser = _PARSERS.html = HTMLParser(encoding="utf-8")
+    return parser
+
+
 def _parse_tree(html: str | bytes):
     data = html.encode("utf-8") if isinstance(html, str) else html
-    return fromstring(data, parser=HTMLParser(encoding="utf-8"))
+    return fromstring(data, parser=_parser())
 
 
 def _jsonld_block(script) -> object:
@@ -121,7 +137,10 @@ def _jsonld_block(script) -> object:
 
 def _jsonld_items(tree, errors: list[str]) -> list:
     items: list = []
-    scripts = _JSONLD_SCRIPTS(tree)
+    # <script type="application/ld+json">, by lxml's element walk: cheaper than an XPath evaluation
+    # (the whole document, as "//" reads it, even when lxml returned a fragment's element)
+    document = tree.getroottree()
+    scripts = [script for script in document.iter("script") if script.get("type") == "application/ld+json"]
     for number, script in enumerate(scripts, start=1):
         try:
             items.append(_jsonld_block(script))
@@ -167,10 +186,16 @@ def dom_aggregate(tree) -> dict | None:
 
 
 def _next_url(tree, url: str) -> str | None:
-    for element in _REL_LINKS(tree):
-        if "next" in element.get("rel", "").lower().split():
-            base = urljoin(url, (_BASE_HREF(tree) or [""])[0])
-            candidate = urljoin(base, element.get("href").strip())
+    # <link> and <a> with rel and href, in document order, by lxml's element walk (cheaper than XPath).
+    document = tree.getroottree()  # the whole document, as "//" reads it
+    for element in document.iter("link", "a"):
+        rel, href = element.get("rel"), element.get("href")
+        if rel is None or href is None:
+            continue
+        if "next" in rel.lower().split():
+            base_href = next((base.get("href") for base in document.iter("base") if base.get("href") is not None), "")
+            base = urljoin(url, base_href) if base_href else url  # urljoin(url, "") is url
+            candidate = urljoin(base, href.strip())
             if urlparse(candidate).scheme in {"http", "https"}:
                 return candidate
     return None
@@ -214,6 +239,8 @@ def _first(value: object) -> object:
 
 
 def _text(value: object) -> str | None:
+    if type(value) is str:  # nearly every field of every review: skip the list and dict checks
+        return value.strip() or None
     value = _first(value)
     if isinstance(value, dict):
         value = value.get("@value", value.get("name", value.get("value")))
@@ -225,6 +252,8 @@ def _text(value: object) -> str | None:
 
 
 def _scalar(value: object) -> object:
+    if value is None or type(value) in (str, int, float):  # the usual case: nothing to unwrap
+        return value
     value = _first(value)
     if isinstance(value, dict):
         return _first(value.get("@value"))
@@ -252,7 +281,8 @@ def flatten_review(review: dict) -> dict:
     """Flat raw fields of one schema.org Review (values still as found on the page)."""
     rating = _first(review.get("reviewRating"))
     if isinstance(rating, dict):
-        value, best, worst = (_scalar(rating.get(k)) for k in ("ratingValue", "bestRating", "worstRating"))
+        value, best, worst = (_scalar(rating.get("ratingValue")), _scalar(rating.get("bestRating")),
+                              _scalar(rating.get("worstRating")))
     else:
         value, best, worst = _scalar(rating), None, None
     return {

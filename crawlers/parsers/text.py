@@ -15,6 +15,8 @@ import re
 from w3lib.html import remove_tags, replace_entities
 
 _PLACEHOLDER = re.compile(r"<[&%][=-]?.{0,80}?[&%]>|\{\{.{0,80}?\}\}|\$\{[\w.]{1,60}\}|\[%.{0,80}?%\]", re.DOTALL)
+# Every placeholder _PLACEHOLDER finds starts with one of these: a cheap first look at a whole entry.
+_PLACEHOLDER_OPENINGS = ("<&", "<%", "{{", "${", "[%")
 _BLOCK_TAGS = re.compile(r"<\s*/?\s*(br|p|div|li|ul|ol|h[1-6]|tr|td|blockquote)\b[^>]*>", re.IGNORECASE)
 
 
@@ -41,3 +43,20 @@ def looks_unrendered(raw: object) -> bool:
     (True, False)
     """
     return isinstance(raw, str) and bool(_PLACEHOLDER.search(raw))
+
+
+def may_be_unrendered(values: list[object]) -> bool:
+    """False when none of ``values`` can hold a placeholder (``looks_unrendered`` is then False for each).
+
+    Validation checks eight fields of every entry; a few substring tests over all of them at once
+    cost less than eight regular-expression searches, and only an entry that passes this look
+    needs them.
+
+    >>> may_be_unrendered(["4,5", "Très bon", None]), may_be_unrendered(["{{ review.body }}"])
+    (False, True)
+    """
+    joined = "\x00".join([value for value in values if isinstance(value, str)])
+    for opening in _PLACEHOLDER_OPENINGS:
+        if opening in joined:
+            return True
+    return False

@@ -96,7 +96,8 @@ class HandoffPipeline:
         return cls(crawler, sink_from(crawler.settings, settings), settings.tasks.batch_size)
 
     def buffered(self) -> int:
-        return sum(len(records) for records in self.buffer.values())
+        buffer = self.buffer  # asked after every record: spelt out rather than a generator
+        return len(buffer["reviews"]) + len(buffer["mentions"]) + len(buffer["snapshots"])
 
     def process_item(self, item):
         self.scraped += 1

@@ -10,12 +10,13 @@ Reads ``STARWATCH_SETTINGS`` (for ``author_salt()``).
 
 from __future__ import annotations
 
+import functools
 import re
 
 from crawlers.items import (
     NormalizedMention, NormalizedRatingSummary, NormalizedReview, RawMention, RawRatingSummary, RawReview,
 )
-from crawlers.parsers.dates import is_relative_date, parse_review_date
+from crawlers.parsers.dates import parse_review_date, read_review_date
 from crawlers.parsers.ratings import RatingError, parse_count, parse_rating
 from crawlers.parsers.text import clean_text
 from crawlers.sources import starwatch_settings_from
@@ -24,6 +25,7 @@ from search.documents import hash_author
 _LANGUAGE = re.compile(r"^([a-z]{2,3})(?:[-_][a-z0-9]+)*$", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=256)  # a site states a handful of tags, on every one of its reviews
 def language_code(hint: str | None) -> str | None:
     """``"fr-FR"`` → ``"fr"``; None for anything that is not a language tag."""
     match = _LANGUAGE.match((hint or "").strip())
@@ -75,7 +77,7 @@ class NormalizeReviewPipeline:
     def normalize_review(self, item: RawReview) -> NormalizedReview:
         rating = _rating_or_none(item)
         language = language_code(item.language_hint)
-        hints = [language] if language else None
+        published_at, relative = read_review_date(item.date, [language] if language else None)
         return NormalizedReview(
             source_id=item.source_id, entity_id=item.entity_id, platform=item.platform,
             url=item.url, external_id=(item.external_id or "").strip() or None,
@@ -87,8 +89,8 @@ class NormalizeReviewPipeline:
             title=clean_text(item.title) or None,
             text=clean_text(item.text),
             language=language,
-            published_at=parse_review_date(item.date, hints),
-            published_at_is_relative=is_relative_date(item.date, hints),
+            published_at=published_at,
+            published_at_is_relative=relative,
         )
 
     def normalize_summary(self, item: RawRatingSummary) -> NormalizedRatingSummary:

@@ -20,7 +20,7 @@ from scrapy.exceptions import DropItem
 from crawlers.items import RawMention, RawRatingSummary, RawReview
 from crawlers.parsers.dates import parse_review_date
 from crawlers.parsers.ratings import RatingError, parse_count, parse_rating
-from crawlers.parsers.text import looks_unrendered
+from crawlers.parsers.text import looks_unrendered, may_be_unrendered
 
 REQUIRED_FIELDS = ("source_id", "entity_id", "platform")
 TEMPLATE_FIELDS = ("rating_value", "rating_best", "title", "text", "date", "author_name", "rating_count", "review_count")
@@ -57,6 +57,8 @@ class ValidateReviewPipeline:
         raise DropItem(f"{reason}: {detail} (source {getattr(item, 'source_id', '?')}, {getattr(item, 'url', '')})")
 
     def _check_rendered(self, item) -> None:
+        if not may_be_unrendered([getattr(item, name, None) for name in TEMPLATE_FIELDS]):
+            return
         for name in TEMPLATE_FIELDS:
             value = getattr(item, name, None)
             if looks_unrendered(value):
@@ -87,17 +89,17 @@ class ValidateReviewPipeline:
 
     def _check_review(self, item: RawReview) -> None:
         self._check_required(item)
-        if all(_blank(value) for value in (item.text, item.title, item.rating_value)):
+        text_blank, date_blank, rating_blank = _blank(item.text), _blank(item.date), _blank(item.rating_value)
+        if text_blank and rating_blank and _blank(item.title):
             self._drop("empty_review", "no text, title or rating", item)
-        if _blank(item.rating_value):
+        if rating_blank:
             self._field("rating", "missing")
         else:
             self._check_rating(item)
-        for name, value in (("text", item.text), ("author", item.author_name), ("published_at", item.date)):
-            if _blank(value):
+        for name, blank in (("text", text_blank), ("author", _blank(item.author_name)), ("published_at", date_blank)):
+            if blank:
                 self._field(name, "missing")
-        hints = [item.language_hint] if item.language_hint else None
-        if not _blank(item.date) and parse_review_date(item.date, hints) is None:
+        if not date_blank and parse_review_date(item.date, [item.language_hint] if item.language_hint else None) is None:
             self._field("published_at", "invalid")
 
     def _check_summary(self, item: RawRatingSummary) -> None:
