@@ -37,6 +37,8 @@ class SourceReport:
     dropped: dict[str, int] = field(default_factory=dict)
     field_problems: dict[str, int] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    # pages in a language the source's ``languages`` does not list, per language (reviews kept)
+    unexpected_languages: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -143,4 +145,5 @@ def source_report(configured: ConfiguredSource, crawler, start_failure: str | No
         dropped=_with_prefix(stats, _DROPPED),
         field_problems=_with_prefix(stats, _FIELD),
         errors=errors_from(stats, start_failure),
+        unexpected_languages=_with_prefix(stats, "starwatch/pages/unexpected_language/"),
     )

@@ -208,6 +208,11 @@ class Source(BaseModel):
     backfill_interval_minutes: int | None = Field(
         default=10_080, ge=1, description="a full listing (backfill) at most this often; None: only on demand"
     )
+    languages: list[str] = Field(
+        default_factory=list,
+        description="languages the pages should be in (ISO 639-1, e.g. [fr, en]); a page declared or detected "
+        "in another is counted in the crawl stats (starwatch/pages/unexpected_language); empty: no check",
+    )
 
     @field_validator("url")
     @classmethod
@@ -215,6 +220,15 @@ class Source(BaseModel):
         if not re.match(r"^https?://[^\s/]+", value):
             raise ValueError("expected an http:// or https:// URL")
         return value
+
+    @field_validator("languages")
+    @classmethod
+    def _language_codes(cls, value: list[str]) -> list[str]:
+        codes = [code.strip().lower() for code in value]
+        bad = [code for code in codes if not re.fullmatch(r"[a-z]{2,3}", code)]
+        if bad:
+            raise ValueError(f"languages must be ISO 639-1 codes such as fr or en (got {bad})")
+        return codes
 
     @model_validator(mode="after")
     def _type_options(self) -> "Source":

@@ -12,7 +12,9 @@ that is off (``starwatch extract``), a tracker without history stands in.
 
 Stats: ``starwatch/pages``, ``starwatch/listed`` (entries found, before validation),
 ``starwatch/page_errors/<code>``, ``starwatch/request_errors``, ``starwatch/request_error_example``,
-``starwatch/redirect_loops``, ``starwatch/pagination/{max_pages_reached,stopped_at_known,end}``.
+``starwatch/redirect_loops``, ``starwatch/pagination/{max_pages_reached,stopped_at_known,end}``,
+``starwatch/pages/unexpected_language`` and ``starwatch/pages/unexpected_language/<code>`` (pages in a
+language the source's ``languages`` does not list, see ``crawlers.page_language``; their reviews are kept).
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawlers.errors import CrawlConfigError
 from crawlers.items import RawRatingSummary, RawReview
+from crawlers.page_language import unexpected_language
+from crawlers.parsers.text import clean_text
 from crawlers.sources import find_source, starwatch_settings_from
 from crawlers.tracking import CrawlTracker, listing_key
 
@@ -110,6 +114,18 @@ class ReviewSourceSpider(scrapy.Spider):
     def count_page(self, listed: int) -> None:
         self.crawler.stats.inc_value("starwatch/pages")
         self.crawler.stats.inc_value("starwatch/listed", listed)
+
+    def note_page_language(self, declared: str | None, reviews: list[RawReview]) -> None:
+        """Count the page if the source lists its languages and the page is in another one.
+
+        :param declared: the page's ``<html lang>``, None when it has none (then the reviews' text is read).
+        """
+        if not self.source.languages:  # the usual case: no check, nothing detected
+            return
+        language = unexpected_language(self.source.languages, declared, [clean_text(r.text) for r in reviews])
+        if language:
+            self.crawler.stats.inc_value("starwatch/pages/unexpected_language")
+            self.crawler.stats.inc_value(f"starwatch/pages/unexpected_language/{language}")
 
     def review_item(self, **fields) -> RawReview:
         review = RawReview(source_id=self.source.id, entity_id=self.entity.id, platform=self.platform, **fields)

@@ -14,7 +14,9 @@ incremental stop are ``ReviewSourceSpider.keep_paging``; extraction is the pure
 ``crawlers.parsers.schema_org``. Subclasses for particular sites override ``review_from`` or
 ``summary_from`` when a site bends the vocabulary.
 
-Stats (besides the base spider's): ``starwatch/field/aggregate_rating/missing``,
+Every page is checked against the source's ``languages``, when it lists any
+(``ReviewSourceSpider.note_page_language``). Stats (besides the base spider's):
+``starwatch/field/aggregate_rating/missing``,
 ``starwatch/page_errors/not_html``.
 """
 
@@ -62,6 +64,7 @@ class SchemaOrgReviewSpider(ReviewSourceSpider):
             self.page_error(response, error)
         reviews = [self.review_from(review, response, page.language) for review in page.reviews]
         self.count_page(len(reviews))
+        self.note_page_language(page.language, reviews)
         self.listed_so_far = getattr(self, "listed_so_far", 0) + len(reviews)
         if page_number == 1:
             if page.aggregate is not None:
@@ -94,6 +97,7 @@ class SchemaOrgReviewSpider(ReviewSourceSpider):
             self.page_error(response, error)
         reviews = [self.review_from(review, response, None) for review in page.reviews]
         self.count_page(len(reviews))
+        self.note_page_language(None, reviews)
         self.listed_so_far = getattr(self, "listed_so_far", 0) + len(reviews)
         yield from reviews
         has_more = page.has_more if page.has_more is not None else bool(reviews)

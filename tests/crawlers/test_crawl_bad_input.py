@@ -5,7 +5,8 @@ messy fixture site do not already cover.
   what arrived is kept, the page counts as truncated and the listing as incomplete,
 - an HTML document that ends inside its second JSON-LD block,
 - a JSON "load more" endpoint that answers invalid JSON,
-- a page in a language nobody configured, without a ``lang`` attribute to say so,
+- a page in a language nobody configured, without a ``lang`` attribute to say so, and pages
+  in a language their source's ``languages`` does not list (counted, reviews kept),
 - one page listing the same review without id twice.
 
 Each source must leave a clear stat or health problem, keep every valid review, and the crawl
@@ -93,10 +94,10 @@ def crawl(tmp_path_factory):
     site, server = serve_directory(tmp_path_factory.mktemp("empty"), BadInputHandler)
     sources = [
         {"id": "cut-transfer", "url": site.url("/cut-transfer")},
-        {"id": "cut-document", "url": site.url("/cut-document")},
+        {"id": "cut-document", "url": site.url("/cut-document"), "languages": ["fr", "en"]},
         {"id": "broken-json", "url": site.url("/more/page-1"), "load_more_url": site.url("/more/api-{page}.json")},
-        {"id": "polyglot", "url": site.url("/polyglot")},
-        {"id": "repeated", "url": site.url("/repeated")},
+        {"id": "polyglot", "url": site.url("/polyglot"), "languages": ["fr", "en"]},
+        {"id": "repeated", "url": site.url("/repeated"), "languages": ["fr"]},
     ]
     try:
         run = run_crawl_subprocess(tmp_path_factory.mktemp("bad-input"), crawl_config(sources))
@@ -139,6 +140,18 @@ def test_a_page_in_an_unexpected_language_keeps_its_reviews_and_counts_the_dates
     assert report["field_problems"] == {"published_at/invalid": 2}  # "3 dni temu", "wczoraj"
     dated = [r for r in crawl.records("reviews") if r["source"] == "polyglot" and r["published_at"]]
     assert [r["published_at"] for r in dated] == ["2024-04-28T00:00:00Z"]
+
+
+def test_a_page_in_a_language_the_source_does_not_list_is_counted_and_keeps_its_reviews(crawl):
+    # no lang attribute: the language is read from the reviews' text
+    assert crawl.source("polyglot")["unexpected_languages"] == {"pl": 1}
+    assert len(_texts(crawl, "polyglot")) == 3
+    # <html lang="en"> on a source that expects French
+    assert crawl.source("repeated")["unexpected_languages"] == {"en": 1}
+    assert len(_texts(crawl, "repeated")) == 2
+    # <html lang="fr"> on a source that expects French or English; no list at all: no check
+    assert crawl.source("cut-document")["unexpected_languages"] == {}
+    assert crawl.source("cut-transfer")["unexpected_languages"] == {}
 
 
 def test_a_review_without_id_listed_twice_on_one_page_is_kept_once(crawl):
