@@ -53,6 +53,7 @@ class AppStoreReviewSpider(ReviewSourceSpider):
         reviews = [self.review_item(url=response.url, language_hint=language, **fields)
                    for fields in (page.reviews if page else [])]
         self.count_page(len(reviews))
+        self.note_page_language(None, reviews)  # no page declaration: read from the reviews
         yield from reviews
         last = min(MAX_FEED_PAGES, page.last_page or MAX_FEED_PAGES) if page else page_number
         if page and page_number >= MAX_FEED_PAGES and reviews:

@@ -58,6 +58,7 @@ class GooglePlayReviewSpider(ReviewSourceSpider):
         reviews = [self.review_item(url=response.urljoin(f"/store/apps/details?id={self.source.app_id}"),
                                     language_hint=self.language, **fields) for fields in page.reviews]
         self.count_page(len(reviews))
+        self.note_page_language(None, reviews)  # no page declaration: read from the reviews
         yield from reviews
         if self.keep_paging(page_number, reviews, bool(reviews) and page.next_token is not None):
             yield self.reviews_request(page.next_token, page_number + 1)

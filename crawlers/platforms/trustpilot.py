@@ -37,6 +37,7 @@ class TrustpilotReviewSpider(ReviewSourceSpider):
             for fields in page.reviews
         ]
         self.count_page(len(reviews))
+        self.note_page_language(None, reviews)  # no page declaration: read from the reviews
         if page_number == 1 and page.summary:
             yield self.summary_item(url=response.url, **page.summary)
         elif page_number == 1:

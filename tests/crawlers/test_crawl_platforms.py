@@ -32,11 +32,12 @@ def sites(tmp_path_factory):
 
 def _config(sites) -> dict:
     sources = [
-        {"id": "theiere", "type": "trustpilot", "url": sites["trustpilot"].url("/review/maison-theiere.example")},
+        {"id": "theiere", "type": "trustpilot", "url": sites["trustpilot"].url("/review/maison-theiere.example"),
+         "languages": ["de"]},  # no page is in German: each counts as unexpected, its reviews kept
         {"id": "trailnote-ios", "type": "app_store", "url": sites["app_store"].base_url, "app_id": APP_ID,
-         "countries": ["fr", "us"]},
+         "countries": ["fr", "us"], "languages": ["fr", "en"]},
         {"id": "boulangerie-android", "type": "google_play", "url": sites["google_play"].base_url, "app_id": PLAY_ID,
-         "language": "fr", "countries": ["fr"]},
+         "language": "fr", "countries": ["fr"], "languages": ["fr"]},
         {"id": "lyon-news", "type": "feed", "url": sites["feeds"].url("/actualites-lyon.xml")},
         {"id": "citytalk", "type": "feed", "url": sites["feeds"].url("/forum-1.xml")},
         {"id": "broken-feed", "type": "feed", "url": sites["feeds"].url("/broken.xml")},
@@ -79,6 +80,12 @@ def test_trustpilot_style_pages_are_read_from_next_data_and_paged(crawls):
     (snapshot,) = _records(first, "snapshots", "theiere")
     assert (snapshot["average"], snapshot["review_count"]) == (3.6, 7)
     assert first.source("theiere")["complete_listing"] and first.source("theiere")["health"] == "ok"
+    assert first.source("theiere")["unexpected_languages"] == {"fr": 2, "en": 1}  # page 3 is in English
+
+
+def test_app_store_and_google_play_pages_in_their_listed_languages_are_not_counted(crawls):
+    for source in ("trailnote-ios", "boulangerie-android"):
+        assert crawls["first"].source(source)["unexpected_languages"] == {}
 
 
 def test_app_store_feed_is_read_per_country_with_a_snapshot_each(crawls):
