@@ -215,6 +215,8 @@ class SearchContract(_StoreFixture):
         assert walked == names and page.total == 4
         filtered = store.search(SearchQuery(text="recomm* -vivement", min_rating=4, limit=10))
         assert [hit.document.external_id for hit in filtered.hits] == names[1:] and filtered.total == 3
+        one_business = store.search(SearchQuery(text="recomm*", entity_ids=[CAFE], limit=10))
+        assert [hit.document.external_id for hit in one_business.hits] == names
 
     def test_snippet_marks_the_match_in_original_accented_text(self, corpus):
         (hit,) = corpus.search(SearchQuery(text="creme")).hits
