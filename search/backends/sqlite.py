@@ -17,7 +17,6 @@ Example::
 
 from __future__ import annotations
 
-import sqlite3
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -27,6 +26,7 @@ from search.backends import sqlite_documents, sqlite_sql
 from search.backends.base import QueryError, RatingStats, SearchHit, SearchPage, SearchQuery, WriteSummary
 from search.backends.records import DOCUMENT_MODELS, utc_key
 from search.backends.snippets import marked_to_html
+from search.backends.sqlite_driver import sqlite3
 from search.backends.sqlite_facets import FacetCounter
 from search.backends.sqlite_figures import SQLiteFiguresMixin
 from search.backends.sqlite_saved import SQLiteSavedSearchMixin

@@ -12,13 +12,13 @@ settings.
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime, timedelta
 from typing import Any, Sequence
 
 from search.backends import sqlite_sql
 from search.backends.alert_stats import AspectSentiment, SentimentStats, SourceActivity, claimable
 from search.backends.records import as_utc, utc_key
+from search.backends.sqlite_driver import sqlite3
 from search.documents import AlertDelivery, DeliveryStatus, Incident, RatingSnapshot, Review, SentimentLabel
 
 SENTIMENT_SCORE = "json_extract(d.record, '$.sentiment_score')"

@@ -14,13 +14,13 @@ exists, and the cursor is the sort key of the last row shown. Reads no settings.
 
 from __future__ import annotations
 
-import sqlite3
 from concurrent.futures import Future
 from typing import Any, Callable, Sequence
 
 from search.backends.base import QueryError, SearchHit, SearchPage, SearchQuery
 from search.backends.records import DOCUMENT_MODELS, aspect_scores, utc_key
 from search.backends.snippets import marked_to_html
+from search.backends.sqlite_driver import sqlite3
 from search.backends.sqlite_facets import FacetCodes, FacetCounter
 from search.backends.sqlite_plan import SearchPlan, search_plan
 from search.backends.sqlite_totals import Counted, TotalsChange

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import threading
 from collections import Counter
 from typing import Any, Sequence
@@ -35,6 +34,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from search.backends.records import aspect_scores
+from search.backends.sqlite_driver import sqlite3
 from search.backends.sqlite_sql import star_case, star_of
 from search.documents import Mention, Review
 

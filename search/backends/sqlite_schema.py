@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sqlite3
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -43,6 +42,7 @@ from search.backends import sqlite_facets, sqlite_totals
 from search.backends.base import StoreUnavailable
 from search.backends.sqlite_authenticity import AUTHENTICITY_SCHEMA
 from search.backends.sqlite_crawl import CRAWL_SCHEMA
+from search.backends.sqlite_driver import sqlite3
 from search.backends.sqlite_sql import COLUMNS_INDEX_DDL
 
 logger = logging.getLogger(__name__)

@@ -23,9 +23,9 @@ Reads no settings. Created by schema migration 3 (``sqlite_schema``), which back
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Iterator, NamedTuple
 
+from search.backends.sqlite_driver import sqlite3
 from search.backends.sqlite_sql import star_case, star_of
 
 

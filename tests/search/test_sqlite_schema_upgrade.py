@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 
 from search.backends.base import SearchQuery
 from search.backends.sqlite import SQLiteReviewStore
+from search.backends.sqlite_driver import sqlite3
 from search.backends.sqlite_schema import SCHEMA_VERSION
 from search.testing_depth_corpus import depth_reviews
 

@@ -9,13 +9,13 @@ deletes documents yet, and the triggers must hold for whatever does it later.
 from __future__ import annotations
 
 import random
-import sqlite3
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from search.backends.base import SearchQuery
 from search.backends.sqlite import SQLiteReviewStore
+from search.backends.sqlite_driver import sqlite3
 from search.backends.sqlite_sql import star_case
 from search.documents import Mention, Review, make_mention_id, make_review_id
 from search.facets import FACET_NAMES
