@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import platform
+import sys
 import threading
 
 import pytest
 
 from search.backends.base import SearchQuery, StoreUnavailable
 from search.backends.sqlite import SQLiteReviewStore
+from search.backends.sqlite_driver import LIBRARY, sqlite3
 from search.testing import StoreContract
 from search.testing_corpus import sample_reviews
 
@@ -127,3 +130,11 @@ def test_a_forked_process_counts_facets_with_its_own_helper(tmp_path):
 
 def _put_facets(store: SQLiteReviewStore, results) -> None:
     results.put(store.search(SearchQuery(facets=["language"], limit=2)).facets)
+
+
+@pytest.mark.skipif(not (sys.platform == "linux" and platform.machine() == "x86_64"),
+                    reason="pysqlite3-binary has wheels for Linux x86-64 only; elsewhere Python's sqlite3 is used")
+def test_the_store_runs_on_the_bundled_current_sqlite_where_it_has_wheels():
+    """pyproject installs pysqlite3-binary on Linux x86-64: a broken install would silently cost 30-45 %."""
+    assert LIBRARY == "pysqlite3"
+    assert sqlite3.sqlite_version_info >= (3, 45)
