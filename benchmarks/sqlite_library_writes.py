@@ -3,7 +3,9 @@
 ``search/backends/sqlite_driver.py`` runs the store on ``pysqlite3-binary`` where it is installed,
 because its current SQLite scores searches 30-45 % faster than Debian 12's. This checks that
 writes lose nothing: each run writes the same generated reviews (``search_corpus``) into a new
-file, in a fresh process per library (the library is chosen at import), the two taking turns::
+file, in a fresh process per library (``STARWATCH_SQLITE_LIBRARY``, read at import), the two
+taking turns. The same variable compares searches: ``STARWATCH_SQLITE_LIBRARY=system python
+benchmarks/search_latency.py --backend sqlite``::
 
     python benchmarks/sqlite_library_writes.py                 # 60,000 reviews, 2 runs each
     python benchmarks/sqlite_library_writes.py --reviews 10000 --runs 1
@@ -24,8 +26,6 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def write_once(library: str, reviews: int) -> None:
     """Runs in the child: write ``reviews`` reviews with ``library`` and print the rate."""
-    if library == "system":
-        sys.modules["pysqlite3"] = None  # the driver's import fails: Python's own sqlite3 is used
     sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
     from search_corpus import generate_reviews
 
@@ -56,7 +56,8 @@ def main() -> None:
     print(f"load average before: {' '.join(f'{v:.1f}' for v in os.getloadavg())}")
     for _ in range(args.runs):
         for library in ("system", "bundled"):
-            subprocess.run([sys.executable, __file__, "--child", library, "--reviews", str(args.reviews)], check=True)
+            subprocess.run([sys.executable, __file__, "--child", library, "--reviews", str(args.reviews)], check=True,
+                           env={**os.environ, "STARWATCH_SQLITE_LIBRARY": "system" if library == "system" else "auto"})
     print(f"load average after: {' '.join(f'{v:.1f}' for v in os.getloadavg())}")
 
 

@@ -138,3 +138,14 @@ def test_the_store_runs_on_the_bundled_current_sqlite_where_it_has_wheels():
     """pyproject installs pysqlite3-binary on Linux x86-64: a broken install would silently cost 30-45 %."""
     assert LIBRARY == "pysqlite3"
     assert sqlite3.sqlite_version_info >= (3, 45)
+
+
+def test_the_system_sqlite_can_be_forced_for_a_process():
+    """``STARWATCH_SQLITE_LIBRARY=system``: read at import, so a new process shows it."""
+    import os
+    import subprocess
+
+    code = "from search.backends.sqlite_driver import LIBRARY; print(LIBRARY)"
+    forced = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                            env={**os.environ, "STARWATCH_SQLITE_LIBRARY": "system"})
+    assert forced.stdout.strip() == "sqlite3"
